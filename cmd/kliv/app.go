@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"kliv/forum"
+	"kliv/forum/mail"
+	"kliv/i18n"
+	"kliv/moderation"
+)
+
+// app is one running Kliv: its configuration, database, stores and
+// views. Handlers are its methods.
+type app struct {
+	cfg   Config
+	log   *slog.Logger
+	db    *sqlx.DB
+	store *forum.Store
+	mod   *moderation.Service
+	i18n  *i18n.Bundle
+	views *renderer
+	mail  *mail.Worker
+
+	loginIP      *limiter
+	loginAccount *limiter
+	joinIP       *limiter
+	resetIP      *limiter
+}
+
+// openApp opens and migrates the database and builds everything a
+// server or a command needs.
+func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	views, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	db, err := forum.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := forum.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	store := forum.NewStore(db, cfg.BaseURL)
+	sender, err := mail.NewSender(cfg.SMTP, logger)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	off := !cfg.RateLimits
+	a := &app{
+		cfg: cfg, log: logger, db: db, store: store, i18n: bundle, views: views,
+		mod:          moderation.New(store, bundle),
+		mail:         &mail.Worker{DB: db, Sender: sender, Logger: logger, Now: time.Now},
+		loginIP:      newLimiter(20, 20, off),
+		loginAccount: newLimiter(5, 10, off),
+		joinIP:       newLimiter(2, 10, off),
+		resetIP:      newLimiter(2, 5, off),
+	}
+	return a, nil
+}
+
+func (a *app) close() error { return a.db.Close() }
+
+// cmdServe runs the web server until ctx ends, then drains requests.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	resolve := configFlags(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	// Listen first: a port in use is reported before anything is written.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	a, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.announceSetup(ctx, stdout); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	workDone := make(chan struct{})
+	go func() {
+		defer close(workDone)
+		a.background(workCtx)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("kliv listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", cfg.DB)
+	select {
+	case err := <-errc:
+		stopWork()
+		<-workDone
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	stopWork()
+	<-workDone
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// background runs the mail worker and periodic chores until ctx ends.
+func (a *app) background(ctx context.Context) {
+	go func() {
+		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("mail worker stopped", "err", err)
+		}
+	}()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		a.chores(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// chores are the periodic clean-ups and timed jobs.
+func (a *app) chores(ctx context.Context) {
+	if err := a.store.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("purge expired", "err", err)
+	}
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"kliv/forum"
+)
+
+// openForCommand resolves the configuration flags of a command and opens
+// the app without serving.
+func openForCommand(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, declare func(fs flagDecl)) (*app, error) {
+	fs := newFlagSet(name, stderr)
+	resolve := configFlags(fs, getenv)
+	if declare != nil {
+		declare(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return openApp(ctx, cfg, logger)
+}
+
+type flagDecl = interface {
+	String(string, string, string) *string
+	Int(string, int, string) *int
+}
+
+// cmdAdminCreate creates an approved admin; the password comes from
+// --password or the first line of standard input.
+func cmdAdminCreate(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var username, email, password, display *string
+	a, err := openForCommand(ctx, "admin create", args, getenv, stderr, func(fs flagDecl) {
+		username = fs.String("username", "", "username")
+		email = fs.String("email", "", "e-mail address")
+		password = fs.String("password", "", "password (default: read from standard input)")
+		display = fs.String("display-name", "", "display name (default: the username)")
+	})
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if *username == "" || *email == "" {
+		return errors.New("admin create: --username and --email are required")
+	}
+	pw := *password
+	if pw == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && (err != io.EOF || line == "") {
+			return errors.New("admin create: no password on standard input (or give --password)")
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	name := *display
+	if name == "" {
+		name = *username
+	}
+	m, err := a.store.CreateMember(ctx, a.db, forum.NewMember{Username: *username, Email: *email, DisplayName: name,
+		Password: pw, Role: forum.RoleAdmin, Status: forum.StatusApproved})
+	if err != nil {
+		return fmt.Errorf("admin create: %s", a.plainError(err))
+	}
+	fmt.Fprintf(stdout, "created admin %s\n", m.Username)
+	return nil
+}
+
+// cmdTokenCreate prints a new API token for a member, and nothing else.
+func cmdTokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var username, name *string
+	a, err := openForCommand(ctx, "token create", args, getenv, stderr, func(fs flagDecl) {
+		username = fs.String("username", "", "username")
+		name = fs.String("name", "cli", "a name for the token")
+	})
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if *username == "" {
+		return errors.New("token create: --username is required")
+	}
+	m, err := a.store.MemberByUsername(ctx, *username)
+	if err != nil {
+		if errors.Is(err, forum.ErrNotFound) {
+			return fmt.Errorf("token create: no member %q", *username)
+		}
+		return err
+	}
+	if m.Status == forum.StatusDeleted {
+		return fmt.Errorf("token create: member %q is deleted", *username)
+	}
+	tok, err := a.store.CreateAPIToken(ctx, m.ID, *name)
+	if err != nil {
+		return fmt.Errorf("token create: %s", a.plainError(err))
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+// cmdBackup writes a consistent copy of the (possibly live) database.
+func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var out *string
+	a, err := openForCommand(ctx, "backup", args, getenv, stderr, func(fs flagDecl) {
+		out = fs.String("out", "", "the file to write")
+	})
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if *out == "" {
+		return errors.New("backup: --out FILE is required")
+	}
+	if err := forum.Backup(ctx, a.db, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", *out)
+	return nil
+}
+
+// plainError renders a domain error as English text for the shell.
+func (a *app) plainError(err error) string {
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		var parts []string
+		for _, f := range ve.Order {
+			m := ve.Fields[f]
+			parts = append(parts, f+": "+a.i18n.T("en", m.Key, m.Args...))
+		}
+		return strings.Join(parts, "; ")
+	}
+	return errText(a.loc0("en"), err)
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kliv/forum"
+	"kliv/i18n"
+	"kliv/forum/markdown"
+)
+
+// handler is a page or API handler that returns its error instead of
+// writing it, so every error is handled once, here.
+type handler func(c *gin.Context) error
+
+// h adapts a handler to gin.
+func (a *app) h(fn handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := fn(c); err != nil {
+			a.fail(c, err)
+		}
+	}
+}
+
+// errBadJSON marks a body that is not the JSON asked for.
+var errBadJSON = errors.New("malformed JSON")
+
+// status maps a domain error to an HTTP status and a catalog key.
+func status(err error) (int, string) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe), errors.Is(err, forum.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, "error.too_large"
+	case errors.Is(err, errBadJSON):
+		return http.StatusBadRequest, "error.bad_json"
+	case errors.Is(err, markdown.ErrTooComplex):
+		return http.StatusUnprocessableEntity, "error.markdown.complex"
+	case errors.Is(err, forum.ErrInvalid):
+		return http.StatusBadRequest, "error.invalid"
+	case errors.Is(err, forum.ErrUnauthenticated):
+		return http.StatusUnauthorized, "error.unauthenticated"
+	case errors.Is(err, forum.ErrForbidden):
+		return http.StatusForbidden, "error.forbidden"
+	case errors.Is(err, forum.ErrNotFound):
+		return http.StatusNotFound, "error.not_found"
+	case errors.Is(err, forum.ErrConflict):
+		return http.StatusConflict, "error.conflict"
+	case errors.Is(err, forum.ErrRateLimited):
+		return http.StatusTooManyRequests, "error.rate_limited"
+	}
+	return http.StatusInternalServerError, "error.internal"
+}
+
+// isAPI reports whether the request is to the JSON API.
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// fail writes err as JSON under /api/ and as an error page elsewhere, in
+// the reader's language. Only server errors are logged.
+func (a *app) fail(c *gin.Context, err error) {
+	code, key := status(err)
+	l := a.loc(c)
+	msg := l.T(key)
+	var ue *forum.UserError
+	if errors.As(err, &ue) {
+		msg = l.T(ue.Msg.Key, ue.Msg.Args...)
+	}
+	var ve *forum.ValidationError
+	fields := map[string]string{}
+	if errors.As(err, &ve) {
+		for _, f := range ve.Order {
+			m := ve.Fields[f]
+			fields[f] = l.T(m.Key, m.Args...)
+		}
+		if len(ve.Order) == 1 {
+			msg = l.T("field."+ve.Order[0]) + ": " + fields[ve.Order[0]]
+		}
+	}
+	if code >= 500 {
+		a.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+	}
+	if code == http.StatusTooManyRequests {
+		c.Header("Retry-After", "60")
+	}
+	if isAPI(c) {
+		body := gin.H{"error": msg}
+		if len(fields) > 0 {
+			body["fields"] = fields
+		}
+		c.AbortWithStatusJSON(code, body)
+		return
+	}
+	if code == http.StatusUnauthorized && c.Request.Method == http.MethodGet {
+		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	p := &errorPage{Page: a.base(c, "error.page.title"), Status: code, Message: msg}
+	if err := a.render(c, code, "error", p); err != nil {
+		a.log.Error("render error page", "err", err)
+		c.String(code, msg)
+	}
+	c.Abort()
+}
+
+type errorPage struct {
+	Page
+	Status  int
+	Message string
+}
+
+// errText is an error's message in the reader's language.
+func errText(l i18n.Localizer, err error) string {
+	var ue *forum.UserError
+	if errors.As(err, &ue) {
+		return l.T(ue.Msg.Key, ue.Msg.Args...)
+	}
+	_, key := status(err)
+	return l.T(key)
+}
+
+// loc0 is a localizer outside a request.
+func (a *app) loc0(lang string) i18n.Localizer { return i18n.Localizer{B: a.i18n, Lang: lang} }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"kliv/forum"
+	"kliv/i18n"
+)
+
+var errNotFound = forum.ErrNotFound
+
+// Form is a submitted form for re-display: what was typed and the
+// messages per field, already translated.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+	Order  []string
+	Labels map[string]string
+	// Message is a form-wide message (not about one field).
+	Message string
+}
+
+// FieldError is one line of the error summary.
+type FieldError struct {
+	Field, Label, Message string
+}
+
+// Get returns the typed value of a field.
+func (f *Form) Get(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values[name]
+}
+
+// Err returns a field's message, or "".
+func (f *Form) Err(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[name]
+}
+
+// Checked reports whether a checkbox was ticked.
+func (f *Form) Checked(name string) bool { v := f.Get(name); return v != "" && v != "0" && v != "false" }
+
+// Is reports whether a field has the given value (radio buttons, selects).
+func (f *Form) Is(name, value string) bool { return f.Get(name) == value }
+
+// Summary lists the errors in form order for the summary at the top.
+func (f *Form) Summary() []FieldError {
+	if f == nil {
+		return nil
+	}
+	out := make([]FieldError, 0, len(f.Order))
+	for _, name := range f.Order {
+		out = append(out, FieldError{Field: name, Label: f.Labels[name], Message: f.Errors[name]})
+	}
+	return out
+}
+
+// HasErrors reports whether anything failed.
+func (f *Form) HasErrors() bool { return f != nil && (len(f.Errors) > 0 || f.Message != "") }
+
+// newForm captures the posted fields (never passwords) for re-display.
+func newForm(c *gin.Context, fields ...string) *Form {
+	f := &Form{Values: map[string]string{}, Errors: map[string]string{}, Labels: map[string]string{}}
+	for _, name := range fields {
+		f.Values[name] = c.PostForm(name)
+	}
+	return f
+}
+
+// fill adds an error's messages to the form: per field for a
+// ValidationError, a form-wide message for a refusal. It reports false
+// for errors a form cannot show (they go to the error page).
+func (f *Form) fill(l i18n.Localizer, err error) bool {
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		for _, name := range ve.Order {
+			m := ve.Fields[name]
+			f.Errors[name] = l.T(m.Key, m.Args...)
+			f.Labels[name] = l.T("field." + name)
+			f.Order = append(f.Order, name)
+		}
+		return true
+	}
+	var ue *forum.UserError
+	if errors.As(err, &ue) && !errors.Is(err, forum.ErrNotFound) {
+		f.Message = l.T(ue.Msg.Key, ue.Msg.Args...)
+		return true
+	}
+	return false
+}
+
+// formStatus is the status a form with errors is shown with.
+func formStatus(err error) int {
+	code, _ := status(err)
+	if code >= 500 {
+		return http.StatusBadRequest
+	}
+	return code
+}
+
+// decodeJSON reads a JSON body into v: too large 413, not UTF-8 or not
+// JSON 400.
+func decodeJSON(c *gin.Context, v any) error {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errBadJSON, err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	if !utf8.Valid(body) {
+		return forum.Invalid("body", "error.field.utf8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) && ute.Field != "" {
+			return forum.Invalid(ute.Field, "error.field.type")
+		}
+		return fmt.Errorf("%w: %v", errBadJSON, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: trailing data", errBadJSON)
+	}
+	return nil
+}
+
+// paramID parses a numeric path parameter; a bad one is a 404.
+func paramID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+// flash sets a one-time message (a catalog key) for the next page.
+func (a *app) flash(c *gin.Context, key string) {
+	a.setCookie(c, flashCookie, key, 60)
+}
+
+// redirect answers a form post with 303 See Other.
+func redirect(c *gin.Context, to string) error {
+	c.Redirect(http.StatusSeeOther, to)
+	return nil
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"kliv/forum"
+	"kliv/moderation"
+)
+
+type adminPage struct {
+	Page
+	Staff []forum.Member
+}
+
+func (a *app) pageAdmin(c *gin.Context) error {
+	if !viewer(c).IsAdmin() {
+		return forum.Refuse(forum.ErrForbidden, "error.admin_only")
+	}
+	staff, err := a.mod.Staff(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "admin", &adminPage{Page: a.base(c, "admin.title"), Staff: staff})
+}
+
+func (a *app) postRole(c *gin.Context) error {
+	err := a.mod.SetRole(c.Request.Context(), viewer(c), c.PostForm("username"), forum.Role(c.PostForm("role")))
+	if err != nil {
+		f := newForm(c, "username", "role")
+		if isNotFound(err) {
+			f.Errors["username"] = a.loc(c).T("error.member.not_found")
+			f.Labels["username"] = a.loc(c).T("field.username")
+			f.Order = append(f.Order, "username")
+		} else if !f.fill(a.loc(c), err) {
+			return err
+		}
+		staff, serr := a.mod.Staff(c.Request.Context())
+		if serr != nil {
+			return serr
+		}
+		p := &adminPage{Page: a.base(c, "admin.title"), Staff: staff}
+		p.Form = f
+		return a.render(c, formStatus(err), "admin", p)
+	}
+	a.flash(c, "admin.role_saved")
+	return redirect(c, "/admin")
+}
+
+type auditPage struct {
+	Page
+	Entries []moderation.AuditEntry
+	Next    int64
+}
+
+func (a *app) pageAudit(c *gin.Context) error {
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	es, next, err := a.mod.AuditLog(c.Request.Context(), viewer(c), before, 50)
+	if err != nil {
+		return err
+	}
+	p := &auditPage{Page: a.base(c, "audit.title"), Entries: es, Next: next}
+	for i := range es {
+		es[i].Reason = a.mod.ReasonText(p.L.Lang, es[i].Reason)
+	}
+	return a.render(c, http.StatusOK, "audit", p)
+}
+
+// headerCounts are the numbers in the header: waiting join requests for
+// moderators, unread notifications for everyone.
+func (a *app) headerCounts(c *gin.Context, m *forum.Member) HeaderCounts {
+	var h HeaderCounts
+	if m.IsModerator() {
+		n, err := a.mod.CountPending(c.Request.Context())
+		if err == nil {
+			h.JoinRequests = n
+		}
+	}
+	return h
+}
+
+func isNotFound(err error) bool {
+	code, _ := status(err)
+	return code == http.StatusNotFound
+}

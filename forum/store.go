@@ -1,0 +1,47 @@
+package forum
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Store is the forum's data access: every method runs its own SQL against
+// the shared database. It holds no request state and is safe for
+// concurrent use.
+type Store struct {
+	DB *sqlx.DB
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Hash sets the password hashing cost.
+	Hash PasswordParams
+	// BaseURL is the site's public address, for links in mail.
+	BaseURL string
+}
+
+// NewStore builds a Store with the real clock and production hash cost.
+func NewStore(db *sqlx.DB, baseURL string) *Store {
+	return &Store{DB: db, Now: time.Now, Hash: DefaultPasswordParams, BaseURL: baseURL}
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC() }
+
+// NewToken returns a random URL-safe secret of 32 bytes.
+func NewToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashToken is how secrets (session ids, API tokens, reset links) are kept
+// at rest: a SHA-256, so a leaked database gives no working secret.
+func HashToken(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
