@@ -117,6 +117,12 @@ func MigrateTo(ctx context.Context, db *sqlx.DB, version int) error {
 	if err != nil {
 		return err
 	}
+	return migrate(ctx, db, ms, version)
+}
+
+// migrate applies ms (sorted by version) up to version; tests give it
+// migrations of their own.
+func migrate(ctx context.Context, db *sqlx.DB, ms []Migration, version int) error {
 	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

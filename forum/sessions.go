@@ -20,6 +20,9 @@ type Session struct {
 	CreatedAt  time.Time `db:"created_at"`
 	LastSeenAt time.Time `db:"last_seen_at"`
 	ExpiresAt  time.Time `db:"expires_at"`
+	// Extended is set when SessionMember moved ExpiresAt on, so the
+	// cookie's lifetime should move with it.
+	Extended bool `db:"-"`
 }
 
 // CreateSession starts a session for the member and returns the secret for
@@ -66,7 +69,7 @@ func (s *Store) SessionMember(ctx context.Context, tok string) (*Member, *Sessio
 		return nil, nil, ErrUnauthenticated
 	}
 	if now.Sub(sess.LastSeenAt) > time.Minute {
-		sess.LastSeenAt, sess.ExpiresAt = now, now.Add(SessionLifetime)
+		sess.LastSeenAt, sess.ExpiresAt, sess.Extended = now, now.Add(SessionLifetime), true
 		if _, err := s.DB.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
 			sess.LastSeenAt, sess.ExpiresAt, sess.ID); err != nil {
 			return nil, nil, err

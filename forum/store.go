@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"kliv/forum/markdown"
+	"kliv/i18n"
 )
 
 // Store is the forum's data access: every method runs its own SQL against
@@ -21,11 +24,16 @@ type Store struct {
 	Hash PasswordParams
 	// BaseURL is the site's public address, for links in mail.
 	BaseURL string
+	// MD is the one Markdown pipeline, for saving and previewing alike.
+	MD *markdown.Renderer
+	// I18n holds the catalogs that mail is written from, in each
+	// recipient's language.
+	I18n *i18n.Bundle
 }
 
 // NewStore builds a Store with the real clock and production hash cost.
 func NewStore(db *sqlx.DB, baseURL string) *Store {
-	return &Store{DB: db, Now: time.Now, Hash: DefaultPasswordParams, BaseURL: baseURL}
+	return &Store{DB: db, Now: time.Now, Hash: DefaultPasswordParams, BaseURL: baseURL, MD: markdown.New()}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC() }

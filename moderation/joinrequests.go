@@ -19,8 +19,8 @@ var Sectors = []string{"state", "region", "municipality", "other"}
 // what the form shows.
 var sectorAliases = map[string]string{
 	"state": "state", "stat": "state", "staten": "state",
-	"region": "region",
-	"municipality": "municipality", "kommun": "municipality",
+	"region": "region", "regionen": "region",
+	"municipality": "municipality", "kommun": "municipality", "kommunen": "municipality",
 	"other": "other", "annat": "other", "annan": "other",
 }
 
@@ -293,7 +293,9 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 			return err
 		}
 		if status == "approved" {
-			_, err = tx.ExecContext(ctx, `UPDATE members SET status = 'approved', approved_at = ? WHERE id = ?`, now, j.MemberID)
+			// Her answers become the verified role line under her posts.
+			_, err = tx.ExecContext(ctx, `UPDATE members SET status = 'approved', approved_at = ?, role_title = ?, workplace = ?, sector = ?
+				WHERE id = ?`, now, j.RoleTitle, j.Workplace, j.Sector, j.MemberID)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE members SET status = 'rejected' WHERE id = ?`, j.MemberID)
 		}
@@ -304,6 +306,9 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 			return err
 		}
 		if jr, err = s.joinRequest(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := s.Store.NotifyJoinDecision(ctx, tx, j.MemberID, id, status); err != nil {
 			return err
 		}
 		return s.Store.Enqueue(ctx, tx, s.decisionMail(jr))

@@ -40,15 +40,15 @@ func (s *Service) Audit(ctx context.Context, ext sqlx.ExtContext, actor *forum.M
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
-	ID         int64   `db:"id" json:"id"`
-	Actor      *string `db:"actor" json:"actor"`
-	Action     string  `db:"action" json:"action"`
-	TargetType string  `db:"target_type" json:"target_type"`
-	TargetID   int64   `db:"target_id" json:"target_id"`
-	Target     *string `db:"target" json:"target"`
-	Reason     string  `db:"reason" json:"reason"`
-	Detail     string  `db:"detail" json:"detail"`
-	CreatedAt  time.Time  `db:"created_at" json:"created_at"`
+	ID         int64     `db:"id" json:"id"`
+	Actor      *string   `db:"actor" json:"actor"`
+	Action     string    `db:"action" json:"action"`
+	TargetType string    `db:"target_type" json:"target_type"`
+	TargetID   int64     `db:"target_id" json:"target_id"`
+	Target     *string   `db:"target" json:"target"`
+	Reason     string    `db:"reason" json:"reason"`
+	Detail     string    `db:"detail" json:"detail"`
+	CreatedAt  time.Time `db:"created_at" json:"created_at"`
 }
 
 // AuditLog lists the audit log newest first, for admins. before is the

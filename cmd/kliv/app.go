@@ -56,6 +56,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		return nil, err
 	}
 	store := forum.NewStore(db, cfg.BaseURL)
+	store.I18n = bundle
 	sender, err := mail.NewSender(cfg.SMTP, logger)
 	if err != nil {
 		db.Close()
@@ -166,4 +167,6 @@ func (a *app) chores(ctx context.Context) {
 	if err := a.store.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("purge expired", "err", err)
 	}
+	a.sendReminders(ctx)
+	a.sendDigests(ctx)
 }

@@ -15,21 +15,32 @@ import (
 // openForCommand resolves the configuration flags of a command and opens
 // the app without serving.
 func openForCommand(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, declare func(fs flagDecl)) (*app, error) {
+	cfg, err := parseCommand(name, args, getenv, stderr, declare)
+	if err != nil {
+		return nil, err
+	}
+	return openCommandApp(ctx, cfg, stderr)
+}
+
+// parseCommand resolves a command's flags without opening anything, so a
+// command can refuse bad flags before it creates a database file.
+func parseCommand(name string, args []string, getenv func(string) string, stderr io.Writer, declare func(fs flagDecl)) (Config, error) {
 	fs := newFlagSet(name, stderr)
 	resolve := configFlags(fs, getenv)
 	if declare != nil {
 		declare(fs)
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return Config{}, fmt.Errorf("%s: %w", name, err)
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
+		return Config{}, fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
 	}
-	cfg, err := resolve()
-	if err != nil {
-		return nil, err
-	}
+	return resolve()
+}
+
+// openCommandApp opens the app for a command, logging warnings only.
+func openCommandApp(ctx context.Context, cfg Config, stderr io.Writer) (*app, error) {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return openApp(ctx, cfg, logger)
 }
@@ -43,7 +54,7 @@ type flagDecl = interface {
 // --password or the first line of standard input.
 func cmdAdminCreate(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var username, email, password, display *string
-	a, err := openForCommand(ctx, "admin create", args, getenv, stderr, func(fs flagDecl) {
+	cfg, err := parseCommand("admin create", args, getenv, stderr, func(fs flagDecl) {
 		username = fs.String("username", "", "username")
 		email = fs.String("email", "", "e-mail address")
 		password = fs.String("password", "", "password (default: read from standard input)")
@@ -52,7 +63,6 @@ func cmdAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	defer a.close()
 	if *username == "" || *email == "" {
 		return errors.New("admin create: --username and --email are required")
 	}
@@ -68,6 +78,11 @@ func cmdAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 	if name == "" {
 		name = *username
 	}
+	a, err := openCommandApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
 	m, err := a.store.CreateMember(ctx, a.db, forum.NewMember{Username: *username, Email: *email, DisplayName: name,
 		Password: pw, Role: forum.RoleAdmin, Status: forum.StatusApproved})
 	if err != nil {
@@ -80,17 +95,21 @@ func cmdAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 // cmdTokenCreate prints a new API token for a member, and nothing else.
 func cmdTokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var username, name *string
-	a, err := openForCommand(ctx, "token create", args, getenv, stderr, func(fs flagDecl) {
+	cfg, err := parseCommand("token create", args, getenv, stderr, func(fs flagDecl) {
 		username = fs.String("username", "", "username")
 		name = fs.String("name", "cli", "a name for the token")
 	})
 	if err != nil {
 		return err
 	}
-	defer a.close()
 	if *username == "" {
 		return errors.New("token create: --username is required")
 	}
+	a, err := openCommandApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
 	m, err := a.store.MemberByUsername(ctx, *username)
 	if err != nil {
 		if errors.Is(err, forum.ErrNotFound) {
@@ -112,16 +131,20 @@ func cmdTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 // cmdBackup writes a consistent copy of the (possibly live) database.
 func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var out *string
-	a, err := openForCommand(ctx, "backup", args, getenv, stderr, func(fs flagDecl) {
+	cfg, err := parseCommand("backup", args, getenv, stderr, func(fs flagDecl) {
 		out = fs.String("out", "", "the file to write")
 	})
 	if err != nil {
 		return err
 	}
-	defer a.close()
 	if *out == "" {
 		return errors.New("backup: --out FILE is required")
 	}
+	a, err := openCommandApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
 	if err := forum.Backup(ctx, a.db, *out); err != nil {
 		return err
 	}

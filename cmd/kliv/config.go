@@ -84,3 +84,13 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 
 // Secure reports whether cookies must be Secure (the site is https).
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Origin is the site's web origin, scheme://host[:port], as a browser
+// sends it in the Origin header.
+func (c Config) Origin() string {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

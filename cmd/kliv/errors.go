@@ -8,8 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kliv/forum"
-	"kliv/i18n"
 	"kliv/forum/markdown"
+	"kliv/i18n"
 )
 
 // handler is a page or API handler that returns its error instead of
@@ -75,7 +75,10 @@ func (a *app) fail(c *gin.Context, err error) {
 			fields[f] = l.T(m.Key, m.Args...)
 		}
 		if len(ve.Order) == 1 {
-			msg = l.T("field."+ve.Order[0]) + ": " + fields[ve.Order[0]]
+			msg = fields[ve.Order[0]]
+			if a.i18n.Has("field." + ve.Order[0]) {
+				msg = l.T("field."+ve.Order[0]) + ": " + msg
+			}
 		}
 	}
 	if code >= 500 {

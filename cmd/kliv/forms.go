@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -51,7 +53,10 @@ func (f *Form) Err(name string) string {
 }
 
 // Checked reports whether a checkbox was ticked.
-func (f *Form) Checked(name string) bool { v := f.Get(name); return v != "" && v != "0" && v != "false" }
+func (f *Form) Checked(name string) bool {
+	v := f.Get(name)
+	return v != "" && v != "0" && v != "false"
+}
 
 // Is reports whether a field has the given value (radio buttons, selects).
 func (f *Form) Is(name, value string) bool { return f.Get(name) == value }
@@ -126,13 +131,22 @@ func decodeJSON(c *gin.Context, v any) error {
 		body = []byte("{}")
 	}
 	if !utf8.Valid(body) {
-		return forum.Invalid("body", "error.field.utf8")
+		// encoding/json would quietly turn the bad bytes into U+FFFD;
+		// refuse them instead, naming the field that holds them.
+		v := &forum.ValidationError{}
+		badUTF8Fields(v, body)
+		if v.Err() == nil {
+			v.Add("body", "error.field.utf8")
+		}
+		return v
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) && ute.Field != "" {
-			return forum.Invalid(ute.Field, "error.field.type")
+			// A nested field ("answers.sector") is named like the form's.
+			field := ute.Field[strings.LastIndexByte(ute.Field, '.')+1:]
+			return forum.Invalid(field, "error.field.type")
 		}
 		return fmt.Errorf("%w: %v", errBadJSON, err)
 	}
@@ -140,6 +154,30 @@ func decodeJSON(c *gin.Context, v any) error {
 		return fmt.Errorf("%w: trailing data", errBadJSON)
 	}
 	return nil
+}
+
+// badUTF8Fields adds a message for each member of the JSON object raw
+// whose value holds invalid UTF-8, named by its innermost key.
+func badUTF8Fields(v *forum.ValidationError, raw []byte) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if utf8.Valid(obj[k]) {
+			continue
+		}
+		n := len(v.Order)
+		badUTF8Fields(v, obj[k])
+		if len(v.Order) == n {
+			v.Add(k, "error.field.utf8")
+		}
+	}
 }
 
 // paramID parses a numeric path parameter; a bad one is a 404.

@@ -96,8 +96,13 @@ func (a *app) authenticate(c *gin.Context) {
 			c.Set(keyViewer, m)
 			c.Set(keySession, sess)
 			c.Set(keyCSRF, sess.CSRFToken)
+			if sess.Extended {
+				// The session slides on with use; so must the cookie, or
+				// the browser drops it a month after signing in.
+				a.setCookie(c, sessionCookie, tok, int(forum.SessionLifetime.Seconds()))
+			}
 		case errors.Is(err, forum.ErrUnauthenticated):
-			c.SetCookie(sessionCookie, "", -1, "/", "", a.cfg.Secure(), true)
+			a.setCookie(c, sessionCookie, "", -1)
 		default:
 			a.fail(c, err)
 			return
@@ -144,18 +149,40 @@ func (a *app) csrf(c *gin.Context) {
 		c.Next()
 		return
 	}
+	if !isAPI(c) {
+		// Read the form now: gin's PostForm would swallow a body over
+		// the limit and leave the fields empty.
+		var mbe *http.MaxBytesError
+		err := c.Request.ParseForm()
+		if err == nil {
+			err = c.Request.ParseMultipartForm(maxBody)
+		}
+		if errors.As(err, &mbe) {
+			a.fail(c, err)
+			return
+		}
+	}
 	if c.GetBool(keyBearer) {
 		c.Next()
 		return
 	}
 	if origin := c.GetHeader("Origin"); origin != "" && origin != "null" {
-		if u, err := url.Parse(origin); err != nil || !strings.EqualFold(u.Host, c.Request.Host) {
+		// The site's own origin is its public address; behind a proxy
+		// that rewrites Host it differs from the request's Host.
+		u, err := url.Parse(origin)
+		if err != nil || !(strings.EqualFold(u.Host, c.Request.Host) || strings.EqualFold(origin, a.cfg.Origin())) {
 			a.fail(c, forum.Refuse(forum.ErrForbidden, "error.csrf"))
 			return
 		}
 	}
 	_, signedIn := c.Get(keySession)
 	if isAPI(c) && !signedIn {
+		// A request with neither credentials nor a body has nothing to
+		// forge; the route's own gate answers it (401).
+		if c.Request.ContentLength == 0 && c.ContentType() == "" {
+			c.Next()
+			return
+		}
 		if !strings.HasPrefix(c.ContentType(), "application/json") {
 			a.fail(c, forum.Refuse(forum.ErrForbidden, "error.csrf"))
 			return

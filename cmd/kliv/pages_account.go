@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -101,7 +102,13 @@ func (a *app) pageLogin(c *gin.Context) error {
 // signIn checks the limits and the password, shared by the page and the
 // API.
 func (a *app) signIn(c *gin.Context, login, password string) (*forum.Member, error) {
-	if !a.loginIP.allow(clientIP(c)) || !a.loginAccount.allow(strings.ToLower(strings.TrimSpace(login))) {
+	// The account's limit is kept per member, so guessing by username
+	// and by e-mail in turn does not double it.
+	account := strings.ToLower(strings.TrimSpace(login))
+	if m, err := a.store.MemberByLogin(c.Request.Context(), login); err == nil {
+		account = "member:" + strconv.FormatInt(m.ID, 10)
+	}
+	if !a.loginIP.allow(clientIP(c)) || !a.loginAccount.allow(account) {
 		return nil, forum.Refuse(forum.ErrRateLimited, "error.login.rate")
 	}
 	m, err := a.store.Authenticate(c.Request.Context(), login, password)

@@ -78,6 +78,9 @@ func (a *app) headerCounts(c *gin.Context, m *forum.Member) HeaderCounts {
 			h.JoinRequests = n
 		}
 	}
+	if n, err := a.store.UnreadNotifications(c.Request.Context(), m.ID); err == nil {
+		h.Notifications = n
+	}
 	return h
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -74,6 +75,12 @@ func (a *app) postJoinAgain(c *gin.Context) error {
 	}
 	_, err := a.mod.Reapply(c.Request.Context(), m, formAnswers(c), c.PostForm("accept_rules") != "")
 	if err != nil {
+		var ve *forum.ValidationError
+		if !errors.As(err, &ve) {
+			// Not a rejected applicant (any more): the status page has no
+			// form to show it on.
+			return err
+		}
 		f := newForm(c, joinFields...)
 		if !f.fill(a.loc(c), err) {
 			return err

@@ -135,7 +135,7 @@ func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 		if a.i18n.Has(f) {
 			p.Flash = l.T(f)
 		}
-		c.SetCookie(flashCookie, "", -1, "/", "", a.cfg.Secure(), true)
+		a.setCookie(c, flashCookie, "", -1)
 	}
 	if p.Viewer.IsMember() {
 		p.Header = a.headerCounts(c, p.Viewer)

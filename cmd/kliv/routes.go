@@ -22,6 +22,10 @@ func (a *app) routes() http.Handler {
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, a.views.assets["img/favicon.svg"]) })
 
 	s := r.Group("/", a.authenticate, a.csrf)
+	// tokenAuth is for the few routes whose URL carries its own proof (a
+	// signed unsubscribe token): a mail program's RFC 8058 one-click POST
+	// has no CSRF token, and needs none.
+	tokenAuth := r.Group("/", a.authenticate)
 	h := a.h
 	member := s.Group("/", a.requireMember)
 
@@ -77,6 +81,9 @@ func (a *app) routes() http.Handler {
 	apiMember.PUT("/members/:username/role", h(a.apiSetRole))
 
 	a.forumAPIRoutes(api, apiMember)
+	a.readerRoutes(member, apiMember)
+	a.mailRoutes(s, tokenAuth, member, apiMember)
+	a.searchRoutes(member, apiMember)
 
 	r.NoRoute(a.authenticate, func(c *gin.Context) { a.fail(c, errNotFound) })
 	r.NoMethod(a.authenticate, func(c *gin.Context) {

@@ -43,6 +43,8 @@ func NewSender(rawURL string, logger *slog.Logger) (Sender, error) {
 // instead of sending; used when no SMTP is configured, so that a developer
 // can follow the links in sign-up and password-reset mail.
 type LogSender struct {
+	// Logger receives the messages; nil means slog.Default, since a
+	// LogSender that logged nowhere would lose the mail outright.
 	Logger *slog.Logger
 }
 

@@ -166,10 +166,12 @@ func cleanText(s string) string {
 // whitespace between encoded-words is not part of the decoded text.
 func writeHeader(b *bytes.Buffer, name, value string) {
 	line := name + ":"
-	for i, word := range strings.Split(value, " ") {
-		// A fold needs text on both sides: a line of only whitespace is
-		// obsolete syntax that strict parsers reject.
-		if i > 0 && word != "" && len(line)+1+len(word) > maxHeaderLine && strings.TrimSpace(line) != name+":" {
+	for _, word := range strings.Split(value, " ") {
+		// A fold needs text after it: a line of only whitespace is obsolete
+		// syntax that strict parsers reject. Folding right after the colon
+		// is allowed, and needed when an encoded-word, up to 75 characters
+		// long, would not fit behind "Subject: ".
+		if word != "" && line != "" && len(line)+1+len(word) > maxHeaderLine {
 			b.WriteString(line)
 			b.WriteString("\r\n")
 			line = ""

@@ -158,11 +158,13 @@ func (s *SMTPSender) Send(ctx context.Context, m *forum.OutboxMail) error {
 		return fmt.Errorf("smtp connect %s: %w", s.addr, err)
 	}
 	// net/smtp knows no context: closing the connection is what interrupts
-	// a blocked read or write, and the deadline covers a silent server.
+	// a blocked read or write, a silent server included. The connection's
+	// own deadline is only a backstop, set a little later so that the
+	// context, once done, explains the error.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
+		_ = conn.SetDeadline(dl.Add(time.Second))
 	}
 	err = s.session(ctx, conn, msg)
 	if err != nil && ctx.Err() != nil {

@@ -39,7 +39,9 @@ const (
 // outbox: each row is claimed by one conditional UPDATE before it is sent.
 // A Worker must not be copied after first use.
 type Worker struct {
-	DB     *sqlx.DB
+	// DB holds the outbox table.
+	DB *sqlx.DB
+	// Sender delivers each claimed message; see NewSender.
 	Sender Sender
 	// Logger may be nil.
 	Logger *slog.Logger
@@ -48,7 +50,8 @@ type Worker struct {
 	// Interval is the poll interval, default 2s.
 	Interval time.Duration
 	// Lease is how long a claim holds, default 2m. A row still 'sending'
-	// after that belongs to a process that died, and is sent again.
+	// after that belongs to a process that died, and is sent again; so it
+	// must outlast one send (SMTPSender gives up after a minute).
 	Lease time.Duration
 	// MaxAttempts is how many sends a message gets, default 12; after that
 	// its status is 'failed'.

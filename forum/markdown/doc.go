@@ -5,9 +5,10 @@
 // exactly what its preview showed. The pipeline is:
 //
 //  1. bounds: the source is refused with [ErrTooComplex] when it is larger
-//     than [MaxBytes]/[MaxChars] or when a cheap line scan finds the shapes
-//     that make Markdown parsers super-linear (see [MaxNesting],
-//     [MaxRefDefs], [MaxDelimiterRuns], [MaxBrackets], [MaxTableCells]);
+//     than [MaxBytes]/[MaxChars], or when a line scan and a block-only parse
+//     find the shapes that make Markdown parsers super-linear (see
+//     [MaxNesting], [MaxRefDefs], [MaxDelimiterRuns], [MaxBrackets],
+//     [MaxTableCells]);
 //  2. goldmark with GitHub Flavoured Markdown (tables, strikethrough, task
 //     lists, autolinks) plus @mentions, typographer off so the output stays
 //     CommonMark-like;
@@ -17,8 +18,9 @@
 //  4. bluemonday with a policy written for exactly the HTML the steps above
 //     produce, as the last and authoritative allowlist.
 //
-// Steps 2–4 run under a time budget ([RenderBudget]) and a concurrency
-// limit, so one hostile post can neither hang a request nor pile up work.
+// Everything after the size and line checks runs under a time budget
+// ([RenderBudget]) and a concurrency limit, so one hostile post can neither
+// hang a request nor pile up work.
 //
 // The package deliberately knows nothing about HTTP: handlers call Render and
 // map [ErrTooComplex] / [ErrBusy] to their own responses.

@@ -5,6 +5,12 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // The pre-check limits. Each one exists because goldmark (like most Markdown
@@ -23,33 +29,37 @@ const (
 	MaxRefDefs = 500
 
 	// MaxDelimiterRuns is the most emphasis/strikethrough delimiter runs
-	// (runs of *, _ or ~ that could open or close) in one block of text
-	// between blank lines. Unmatched mixes such as "*a_ *a_ …" make
+	// (runs of *, _ or ~ that could open or close) in one paragraph, heading
+	// or table cell. Unmatched mixes such as "*a_ *a_ …" make
 	// goldmark's delimiter processing quadratic (~0.3 s at 50 000 chars).
 	MaxDelimiterRuns = 5_000
 
-	// MaxBrackets is the most "[" in one block of text between blank lines.
+	// MaxBrackets is the most "[" in one paragraph, heading or table cell.
 	// Unclosed link destinations ("[a](b[a](b…", "[a](<b…") and deep
 	// bracket nesting make link parsing quadratic (~0.3 s at 50 000 chars).
 	MaxBrackets = 2_000
 
-	// MaxTableColumns and MaxTableCells bound GFM tables: every body row is
+	// MaxTableColumns is the widest GFM table accepted. Every body row is
 	// padded to the header's width, so a 3 000-column header over 15 000
 	// one-character rows asks for 45 million cells (goldmark ran > 20 s).
-	// Cells are counted as columns × rows, i.e. after padding.
 	MaxTableColumns = 100
-	MaxTableCells   = 20_000
+
+	// MaxTableCells is the most table cells in one source, counted as
+	// columns × rows, i.e. after padding (see MaxTableColumns).
+	MaxTableCells = 20_000
 )
 
-// precheck scans src once, line by line, for the shapes bounded above. It is
-// deliberately approximate but errs only towards counting too much (it does
-// not know about code blocks, for instance): a real post stays far below
-// every limit, and an over-count can only refuse a post that is absurd anyway.
+// precheck scans src once, line by line, for the shapes that are expensive
+// already in goldmark's block parser: deep nesting on one line, many
+// reference definitions, wide or long tables. It is deliberately approximate
+// but errs only towards counting too much (it does not know about code
+// blocks, for instance): a real post stays far below every limit, and an
+// over-count can only refuse a post that is absurd anyway. The limits on
+// inline content (MaxDelimiterRuns, MaxBrackets) are checked by
+// checkInlineBlocks, which knows exactly where paragraphs begin and end.
 func precheck(src string) error {
 	var (
 		refDefs   int
-		delims    int // in the current blank-line-separated chunk
-		brackets  int // ditto
 		tableCols int // > 0 while inside something that may be a table
 		cells     int // whole source
 	)
@@ -61,7 +71,7 @@ func precheck(src string) error {
 			src = ""
 		}
 		if strings.TrimSpace(line) == "" {
-			delims, brackets, tableCols = 0, 0, 0
+			tableCols = 0
 			continue
 		}
 
@@ -75,15 +85,6 @@ func precheck(src string) error {
 			if refDefs > MaxRefDefs {
 				return fmt.Errorf("%w: more than %d link reference definitions", ErrTooComplex, MaxRefDefs)
 			}
-		}
-
-		delims += delimiterRuns(line)
-		if delims > MaxDelimiterRuns {
-			return fmt.Errorf("%w: more than %d emphasis delimiters in one paragraph", ErrTooComplex, MaxDelimiterRuns)
-		}
-		brackets += strings.Count(line, "[")
-		if brackets > MaxBrackets {
-			return fmt.Errorf("%w: more than %d brackets in one paragraph", ErrTooComplex, MaxBrackets)
 		}
 
 		if tableCols > 0 {
@@ -215,4 +216,52 @@ func delimiterRowColumns(rest string) int {
 		}
 	}
 	return cols
+}
+
+// blockScanner is goldmark's parser with the same block parsers and
+// paragraph transformers as the real one (so it finds exactly the same
+// paragraphs, headings and table cells, and skips exactly the same code and
+// HTML blocks) but without inline parsers: a linear pass that tells
+// checkInlineBlocks where each piece of inline content is.
+var blockScanner = parser.NewParser(
+	parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+	parser.WithParagraphTransformers(append(parser.DefaultParagraphTransformers(),
+		util.Prioritized(extension.NewTableParagraphTransformer(), 200))...),
+)
+
+// checkInlineBlocks enforces MaxDelimiterRuns and MaxBrackets for each
+// piece of inline content separately, because goldmark's super-linear
+// emphasis and link processing is confined to one paragraph, heading or
+// table cell. Counting per block rather than per stretch of text between
+// blank lines means a long list of links, a big table or a pasted JSON file in
+// a code block are never refused.
+func checkInlineBlocks(src []byte) error {
+	doc := blockScanner.Parse(text.NewReader(src))
+	var err error
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || n.Type() != ast.TypeBlock {
+			return ast.WalkContinue, nil
+		}
+		if n.IsRaw() { // code and HTML blocks: no inline parsing
+			return ast.WalkSkipChildren, nil
+		}
+		lines := n.Lines()
+		delims, brackets := 0, 0
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			line := util.BytesToReadOnlyString(seg.Value(src))
+			delims += delimiterRuns(line)
+			brackets += strings.Count(line, "[")
+		}
+		switch {
+		case delims > MaxDelimiterRuns:
+			err = fmt.Errorf("%w: more than %d emphasis delimiters in one paragraph", ErrTooComplex, MaxDelimiterRuns)
+		case brackets > MaxBrackets:
+			err = fmt.Errorf("%w: more than %d brackets in one paragraph", ErrTooComplex, MaxBrackets)
+		default:
+			return ast.WalkContinue, nil
+		}
+		return ast.WalkStop, nil
+	})
+	return err
 }

@@ -14,13 +14,11 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 )
 
 // ErrTooComplex is returned (wrapped, so use errors.Is) when a source is
-// larger than the limits below, has a shape that would make rendering take
+// larger than the Max* limits, has a shape that would make rendering take
 // super-linear time or memory, or simply did not finish within
 // [RenderBudget]. Callers should tell the member the post is too large or too
 // deeply nested rather than retry: the same source is refused again.
@@ -96,44 +94,14 @@ func New() *Renderer {
 	}
 }
 
-// newGoldmark configures goldmark.
-//
-// Raw HTML: goldmark runs with html.WithUnsafe(), i.e. it passes raw HTML and
-// every URL through untouched. That is safe here only because nothing goldmark
-// writes reaches a browser directly: the tree pass (sanitize.go) and the
-// bluemonday policy strip every element, attribute and URL scheme not on
-// Kliv's allowlists. We chose this over goldmark's default (replace all raw
-// HTML with "<!-- raw HTML omitted -->") because it is strictly closer to the
-// CommonMark spec: inline <em>, <a href>, <code> … written by members survive
-// exactly as the spec says, and only what the policy forbids is removed (the
-// conformance test lists each such difference with its reason).
-func newGoldmark() goldmark.Markdown {
-	return goldmark.New(
-		// extension.GFM spelled out, because the table extension needs an
-		// option: alignment as align="…" (what the GFM spec shows) instead
-		// of goldmark's default style="text-align:…", so the policy does not
-		// have to let style attributes through at all.
-		//
-		// Deliberately absent: extension.Typographer (keeps quotes and
-		// dashes as typed, as the spec does) and parser.WithAutoHeadingID
-		// (members' headings must not collide with the page's own IDs).
-		goldmark.WithExtensions(
-			extension.Linkify,
-			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
-			extension.Strikethrough,
-			extension.TaskList,
-			mentionExtension{},
-		),
-		goldmark.WithRendererOptions(html.WithUnsafe()),
-	)
-}
-
 // Render turns member-written Markdown into sanitized HTML.
 //
 // It returns an error wrapping ErrTooComplex when the source exceeds the
 // bounds documented on the Max* constants or does not render within
-// RenderBudget, and ErrBusy when no render slot frees up in time. The same
-// source always yields the same HTML (apart from a timeout under load).
+// RenderBudget, and ErrBusy when no render slot frees up in time (so a call
+// takes at most about queueWait + RenderBudget = 1.25 s). The same source
+// always yields the same HTML (apart from a timeout under load), which is
+// what lets the preview promise exactly what the saved post will show.
 func (r *Renderer) Render(src string) (string, error) {
 	var out string
 	err := r.run(src, func(s []byte, cancelled *atomic.Bool) error {
@@ -160,7 +128,11 @@ func (r *Renderer) Mentions(src string) ([]string, error) {
 		names = collectMentions(doc)
 		return nil
 	})
-	return names, err
+	if err != nil {
+		// After a timeout the abandoned goroutine may still write names.
+		return nil, err
+	}
+	return names, nil
 }
 
 var defaultRenderer = sync.OnceValue(New)
@@ -239,11 +211,19 @@ func prepare(src string) ([]byte, error) {
 	return []byte(src), nil
 }
 
-// parse runs goldmark's parser and the post-parse nesting check.
+// parse checks the inline content per block, runs goldmark's parser and
+// the post-parse checks.
 func (r *Renderer) parse(src []byte) (ast.Node, error) {
+	if err := checkInlineBlocks(src); err != nil {
+		return nil, err
+	}
 	doc := r.md.Parser().Parse(text.NewReader(src))
-	if d := containerDepth(doc); d > MaxNesting {
-		return nil, fmt.Errorf("%w: blocks nested %d deep, at most %d allowed", ErrTooComplex, d, MaxNesting)
+	depth, urlBytes := measureAST(doc)
+	if depth > MaxNesting {
+		return nil, fmt.Errorf("%w: blocks nested %d deep, at most %d allowed", ErrTooComplex, depth, MaxNesting)
+	}
+	if urlBytes > MaxHTMLBytes {
+		return nil, fmt.Errorf("%w: links and images expand to more than %d bytes", ErrTooComplex, MaxHTMLBytes)
 	}
 	return doc, nil
 }
@@ -294,25 +274,36 @@ func (w *limitWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// containerDepth is the deepest nesting of block quotes and lists in doc.
-// The line pre-check already refuses deep nesting written on one line; this
-// catches nesting built up through indentation across lines.
-func containerDepth(doc ast.Node) int {
-	depth, deepest := 0, 0
+// measureAST returns the deepest nesting of block quotes and lists in doc,
+// and the number of bytes that link and image destinations and titles will
+// take in the output.
+//
+// The line pre-check already refuses deep nesting written on one line; the
+// depth here catches nesting built up through indentation across lines.
+// The URL bytes catch the one large amplification Markdown has: a reference
+// definition with a long URL ("[a]: /xxxx…", 40 000 characters) used
+// thousands of times ("[a] [a] [a] …") would otherwise render to 100 MB.
+func measureAST(doc ast.Node) (depth, urlBytes int) {
+	d := 0
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if n.Type() == ast.TypeInline {
-			return ast.WalkSkipChildren, nil
-		}
-		switch n.Kind() {
-		case ast.KindBlockquote, ast.KindList:
+		switch n := n.(type) {
+		case *ast.Blockquote, *ast.List:
 			if entering {
-				depth++
-				deepest = max(deepest, depth)
+				d++
+				depth = max(depth, d)
 			} else {
-				depth--
+				d--
+			}
+		case *ast.Link:
+			if entering {
+				urlBytes += len(n.Destination) + len(n.Title)
+			}
+		case *ast.Image:
+			if entering {
+				urlBytes += len(n.Destination) + len(n.Title)
 			}
 		}
 		return ast.WalkContinue, nil
 	})
-	return deepest
+	return depth, urlBytes
 }

@@ -45,6 +45,7 @@ func (n *mentionNode) Dump(source []byte, level int) {
 // <a>/<code>" transformer and the renderer into goldmark.
 type mentionExtension struct{}
 
+// Extend implements goldmark.Extender.
 func (mentionExtension) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(
 		parser.WithInlineParsers(util.Prioritized(mentionParser{}, 999)),
@@ -59,8 +60,11 @@ func (mentionExtension) Extend(m goldmark.Markdown) {
 // inside a link.
 type mentionParser struct{}
 
+// Trigger implements parser.InlineParser.
 func (mentionParser) Trigger() []byte { return []byte{'@'} }
 
+// Parse implements parser.InlineParser: it consumes "@name" when the text
+// before and after allows a mention, and returns nil otherwise.
 func (mentionParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
 	line, seg := block.PeekLine()
 	if len(line) < 1+minUsername || line[0] != '@' {
@@ -156,6 +160,7 @@ type mentionTransformer struct{}
 
 var rawOpenClose = regexp.MustCompile(`(?i)<(/?)(a|code|pre|kbd|samp)(?:[\s/>]|$)`)
 
+// Transform implements parser.ASTTransformer.
 func (mentionTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	source := reader.Source()
 	var demote []*mentionNode
@@ -221,6 +226,7 @@ func collectMentions(doc ast.Node) []string {
 // rel attribute is added with every other link's by the tree pass.
 type mentionRenderer struct{}
 
+// RegisterFuncs implements renderer.NodeRenderer.
 func (mentionRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(kindMention, func(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {

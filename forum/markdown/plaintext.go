@@ -3,7 +3,7 @@ package markdown
 import (
 	"strings"
 
-	"golang.org/x/net/html"
+	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -17,30 +17,30 @@ import (
 // not, so "fo<em>o</em>" stays one word. The content of elements that are
 // never visible (script, style, template, …) is skipped, which matters when
 // PlainText is given HTML that did not come from Render.
-func PlainText(s string) string {
-	z := html.NewTokenizer(strings.NewReader(s))
+func PlainText(html string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(html))
 	var b strings.Builder
-	b.Grow(len(s))
+	b.Grow(len(html))
 	skip := 0 // depth inside invisible elements
 	space := func() { b.WriteByte(' ') }
 	for {
 		tt := z.Next()
 		switch tt {
-		case html.ErrorToken:
+		case xhtml.ErrorToken:
 			return strings.Join(strings.Fields(b.String()), " ")
-		case html.TextToken:
+		case xhtml.TextToken:
 			if skip == 0 {
 				b.Write(z.Text()) // Text() decodes entities
 			}
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
-			if invisible[a] && tt == html.StartTagToken {
+			if invisible[a] && tt == xhtml.StartTagToken {
 				skip++
 			} else if blockish[a] {
 				space()
 			}
-		case html.EndTagToken:
+		case xhtml.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
 			if invisible[a] {
