@@ -114,10 +114,11 @@ type Bulk struct {
 	// and the next begun.
 	Batch int
 
-	conn  *sqlx.Conn
-	tx    *sqlx.Tx
-	stmts map[string]*sqlx.Stmt
-	rows  int
+	conn    *sqlx.Conn
+	restore []string // the PRAGMAs that put the connection back
+	tx      *sqlx.Tx
+	stmts   map[string]*sqlx.Stmt
+	rows    int
 	// Rows counts every row written so far.
 	Rows int64
 }
@@ -131,14 +132,28 @@ func (s *Store) NewBulk(ctx context.Context) (*Bulk, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144", "PRAGMA temp_store = MEMORY"} {
-		if _, err := conn.ExecContext(ctx, p); err != nil {
+	b := &Bulk{Batch: 10000, conn: conn, stmts: map[string]*sqlx.Stmt{}}
+	for _, p := range bulkPragmas {
+		var was int64
+		if err := conn.GetContext(ctx, &was, "PRAGMA "+p.name); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("bulk: %s: %w", p, err)
+			return nil, fmt.Errorf("bulk: read %s: %w", p.name, err)
 		}
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA %s = %d", p.name, p.value)); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("bulk: set %s: %w", p.name, err)
+		}
+		b.restore = append(b.restore, fmt.Sprintf("PRAGMA %s = %d", p.name, was))
 	}
-	return &Bulk{Batch: 10000, conn: conn, stmts: map[string]*sqlx.Stmt{}}, nil
+	return b, nil
 }
+
+// bulkPragmas are the connection's settings during a bulk load: no fsync
+// (0, OFF), a 256 MiB page cache, temporary B-trees in memory (2).
+var bulkPragmas = []struct {
+	name  string
+	value int64
+}{{"synchronous", 0}, {"cache_size", -262144}, {"temp_store", 2}}
 
 // MaxIDs returns the largest member, topic and post ids in use, so a bulk
 // load can number its rows after them.
@@ -217,10 +232,11 @@ func (b *Bulk) Close() error {
 		_ = b.tx.Rollback()
 		b.tx = nil
 	}
-	ctx := context.Background()
-	_, err := b.conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL")
-	if err == nil {
-		_, err = b.conn.ExecContext(ctx, "PRAGMA cache_size = -16000")
+	var err error
+	for _, p := range b.restore {
+		if _, perr := b.conn.ExecContext(context.Background(), p); err == nil {
+			err = perr
+		}
 	}
 	if cerr := b.conn.Close(); err == nil {
 		err = cerr

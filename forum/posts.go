@@ -195,6 +195,14 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	if err != nil {
 		return nil, err
 	}
+	// A closed place refuses before the text is judged: the answer is
+	// the same whatever was typed.
+	if t.CategoryClosed {
+		return nil, Refuse(ErrForbidden, "error.category.archived")
+	}
+	if t.LockedAt != nil {
+		return nil, Refuse(ErrForbidden, "error.topic.locked")
+	}
 	v := &ValidationError{}
 	body, html := s.checkBody(v, n.Body)
 	var replyTo *int64
@@ -213,12 +221,6 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
-	}
-	if t.CategoryClosed {
-		return nil, Refuse(ErrForbidden, "error.category.archived")
-	}
-	if t.LockedAt != nil {
-		return nil, Refuse(ErrForbidden, "error.topic.locked")
 	}
 	var post *Post
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
@@ -272,6 +274,17 @@ func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body 
 	}
 	if p.Deleted() {
 		return nil, Refuse(ErrConflict, "error.post.deleted")
+	}
+	if !actor.IsModerator() {
+		// A locked topic or archived category is closed to its authors'
+		// edits too; moderators may still tidy it.
+		t, err := s.topicWhere(ctx, s.DB, "t.id = ?", p.TopicID)
+		if err != nil {
+			return nil, err
+		}
+		if t.Locked() {
+			return nil, Refuse(ErrForbidden, "error.topic.locked")
+		}
 	}
 	v := &ValidationError{}
 	body, html := s.checkBody(v, body)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"kliv/forum"
+	"kliv/i18n"
 )
 
 // openForCommand resolves the configuration flags of a command and opens
@@ -78,13 +79,20 @@ func cmdAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 	if name == "" {
 		name = *username
 	}
+	nm := forum.NewMember{Username: *username, Email: *email, DisplayName: name,
+		Password: pw, Role: forum.RoleAdmin, Status: forum.StatusApproved}
+	// Bad input is refused before a database file is created for it.
+	v := &forum.ValidationError{}
+	nm.Validate(v)
+	if err := v.Err(); err != nil {
+		return fmt.Errorf("admin create: %s", plainValidation(err))
+	}
 	a, err := openCommandApp(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	m, err := a.store.CreateMember(ctx, a.db, forum.NewMember{Username: *username, Email: *email, DisplayName: name,
-		Password: pw, Role: forum.RoleAdmin, Status: forum.StatusApproved})
+	m, err := a.store.CreateMember(ctx, a.db, nm)
 	if err != nil {
 		return fmt.Errorf("admin create: %s", a.plainError(err))
 	}
@@ -156,12 +164,23 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 func (a *app) plainError(err error) string {
 	var ve *forum.ValidationError
 	if errors.As(err, &ve) {
-		var parts []string
-		for _, f := range ve.Order {
-			m := ve.Fields[f]
-			parts = append(parts, f+": "+a.i18n.T("en", m.Key, m.Args...))
-		}
-		return strings.Join(parts, "; ")
+		return plainValidation(err)
 	}
 	return errText(a.loc0("en"), err)
+}
+
+// plainValidation renders a ValidationError's messages in English, on
+// one line.
+func plainValidation(err error) string {
+	var ve *forum.ValidationError
+	if !errors.As(err, &ve) {
+		return err.Error()
+	}
+	b := i18n.MustLoad()
+	var parts []string
+	for _, f := range ve.Order {
+		m := ve.Fields[f]
+		parts = append(parts, f+": "+b.T("en", m.Key, m.Args...))
+	}
+	return strings.Join(parts, "; ")
 }

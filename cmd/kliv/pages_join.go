@@ -42,6 +42,10 @@ func formAnswers(c *gin.Context) moderation.Answers {
 }
 
 func (a *app) postJoin(c *gin.Context) error {
+	if viewer(c) != nil {
+		// Signed in already (a second click on "send"): her status page.
+		return redirect(c, "/")
+	}
 	if !a.joinIP.allow(clientIP(c)) {
 		return forum.Refuse(forum.ErrRateLimited, "error.rate_limited")
 	}

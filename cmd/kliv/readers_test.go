@@ -180,7 +180,7 @@ func TestReadersFollow(t *testing.T) {
 		t.Fatalf("next_page %v", j["next_page"])
 	}
 	c.get("/following").wantStatus(http.StatusOK).contains("Bevakade ämnen", "Rekrytering", "Sluta bevaka")
-	c.get("/t/" + id).contains("Du bevakar ämnet", "Sluta bevaka")
+	c.get("/t/"+id).contains("Du bevakar ämnet", "Sluta bevaka")
 
 	c.api("DELETE", follow, nil).wantStatus(http.StatusNoContent)
 	if lv, _ := a.store.TopicFollow(context.Background(), bea.ID, tp.ID); lv != forum.FollowNone {
@@ -404,7 +404,7 @@ func TestReadersBookmarks(t *testing.T) {
 
 	// The post card offers it; the form saves it.
 	c.get(fmt.Sprintf("/t/%d", tp.ID)).contains(`href="/p/`+pid+`/bookmark"`, "Bokmärk")
-	c.get("/p/" + pid + "/bookmark").wantStatus(http.StatusOK).contains("Bokmärk inlägget", "lönekartläggning", `type="datetime-local"`)
+	c.get("/p/"+pid+"/bookmark").wantStatus(http.StatusOK).contains("Bokmärk inlägget", "lönekartläggning", `type="datetime-local"`)
 	past := clock.Now().Add(-time.Hour).In(i18n.Stockholm).Format("2006-01-02T15:04")
 	c.postForm("/p/"+pid+"/bookmark", url.Values{"note": {"Till ledningsgruppen"}, "remind_at": {past}}).
 		wantStatus(http.StatusBadRequest).contains("Välj en tidpunkt som inte har passerat.", "Till ledningsgruppen")

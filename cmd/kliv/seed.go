@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -10,8 +11,13 @@ import (
 	"kliv/forum/seed"
 )
 
-// cmdSeed fills the database with demo data (see forum/seed). It refuses a
-// database that has topics already unless --force, which adds to it.
+// cmdSeed fills the database with demo data (see forum/seed): by default
+// 200 members, 1 000 topics and 10 000 posts, in seconds. It refuses a
+// database that has topics already unless --force, which adds the demo
+// data to it (new accounts get free usernames; staff accounts become
+// admin2, moderator2 when those are taken). Progress goes to standard
+// error, the summary and the demo sign-ins to standard output. Every seeded
+// account has the password seed.DemoPassword.
 func cmdSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("seed", stderr)
 	resolve := configFlags(fs, getenv)
@@ -23,6 +29,12 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 	check := fs.Bool("check", false, "afterwards, compare every counter with the rows (takes a while on a large forum)")
 	quiet := fs.Bool("quiet", false, "no progress lines on standard error")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "Usage: kliv seed [--members N] [--topics N] [--posts N] [--seed N] [--force] [--check] [--quiet] [--db PATH]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil
+		}
 		return fmt.Errorf("seed: %w", err)
 	}
 	if fs.NArg() > 0 {

@@ -169,6 +169,16 @@ func TestAdminCreateCommand(t *testing.T) {
 			t.Errorf("kliv %s: no error", strings.Join(args, " "))
 		}
 	}
+	// The messages say what is wrong, in English.
+	for args, want := range map[string]string{
+		"--username dora --email dora@kliv.se --password kort":           "admin create: password: The password needs at least 10 characters.",
+		"--username ada --email x@kliv.se --password ett-långt-lösenord": "admin create: username: ",
+	} {
+		_, _, err := runKliv(t, "", append(append([]string{"admin", "create"}, strings.Fields(args)...), "--db", db)...)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("admin create %s: %v, want %q…", args, err, want)
+		}
+	}
 	if entries, _ := os.ReadDir("."); len(entries) != 0 {
 		t.Errorf("files left in the working directory: %v", entries)
 	}
@@ -290,5 +300,40 @@ func TestBackupCommand(t *testing.T) {
 	// It never overwrites.
 	if _, _, err := runKliv(t, "", "backup", "--out", out, "--db", a.cfg.DB); err == nil {
 		t.Fatal("backup overwrote a file")
+	}
+}
+
+func TestConfig(t *testing.T) {
+	resolve := func(args []string, env map[string]string) (Config, error) {
+		fs := newFlagSet("serve", nil)
+		r := configFlags(fs, func(k string) string { return env[k] })
+		if err := fs.Parse(args); err != nil {
+			return Config{}, err
+		}
+		return r()
+	}
+	c, err := resolve(nil, nil)
+	if err != nil || c != (Config{Addr: "127.0.0.1:8080", DB: "kliv.db", BaseURL: "http://127.0.0.1:8080", RateLimits: true}) {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	env := map[string]string{"KLIV_ADDR": "0.0.0.0:9000", "KLIV_DB": "/data/k.db", "KLIV_BASE_URL": "https://kliv.se/",
+		"KLIV_SMTP": "smtp://u:p@mail.example:587?from=kliv@kliv.se", "KLIV_RATE_LIMITS": "off"}
+	c, err = resolve(nil, env)
+	if err != nil || c != (Config{Addr: "0.0.0.0:9000", DB: "/data/k.db", BaseURL: "https://kliv.se", SMTP: env["KLIV_SMTP"]}) {
+		t.Fatalf("environment: %+v %v", c, err)
+	}
+	if !c.Secure() || c.Origin() != "https://kliv.se" {
+		t.Errorf("https: Secure %v Origin %q", c.Secure(), c.Origin())
+	}
+	c, err = resolve([]string{"--addr", "127.0.0.1:7000", "--db", "x.db", "--rate-limits", "on", "--base-url", "http://localhost:7000"}, env)
+	if err != nil || c.Addr != "127.0.0.1:7000" || c.DB != "x.db" || !c.RateLimits || c.BaseURL != "http://localhost:7000" || c.Secure() {
+		t.Fatalf("flags beat the environment: %+v %v", c, err)
+	}
+	// An empty flag still beats the environment.
+	if c, err = resolve([]string{"--smtp", ""}, env); err != nil || c.SMTP != "" {
+		t.Fatalf("empty --smtp: %+v %v", c, err)
+	}
+	if c, _ = resolve([]string{"--addr", "127.0.0.1:7000"}, nil); c.BaseURL != "http://127.0.0.1:7000" {
+		t.Errorf("base URL follows the address: %q", c.BaseURL)
 	}
 }

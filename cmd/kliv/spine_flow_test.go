@@ -87,6 +87,13 @@ func TestJoinThroughFormAndApproveInQueue(t *testing.T) {
 	home := anna.get("/").wantStatus(http.StatusOK)
 	home.contains("Din medlemsansökan", "Din ansökan väntar på en moderator.", "Tack! Din ansökan är skickad.", "Mölndals stad")
 	home.lacks("Senaste</h1>", `href="/new"`)
+	// A second click on "send" makes no second account.
+	if r := anna.postForm("/join", joinForm("anna2")); r.Code != http.StatusSeeOther || r.location() != "/" {
+		t.Fatalf("second join: %d %q", r.Code, r.location())
+	}
+	if n := countRows(t, a, "members"); n != 2 {
+		t.Fatalf("%d members after a second join", n)
+	}
 	if r := anna.get("/mod/join-requests"); r.Code != http.StatusSeeOther || r.location() != "/" {
 		t.Fatalf("applicant on a member page: %d %q", r.Code, r.location())
 	}

@@ -237,6 +237,9 @@ func TestTemplatesHaveNoRawKeys(t *testing.T) {
 				for _, m := range keyRE.FindAllStringSubmatch(r.Body, -1) {
 					t.Errorf("%s as %q (%s): raw key %q on the page", what, v.who, lang, m[1])
 				}
+				if n := strings.Count(r.Body, "<h1"); n != 1 {
+					t.Errorf("%s as %q: %d h1 headings", what, v.who, n)
+				}
 			}
 			check(r, v.method+" "+v.path)
 		}

@@ -3,16 +3,18 @@ package main
 // Shared helpers for the HTTP tests of package main. Every test gets its
 // own freshly migrated SQLite file (newTestApp) and drives the real router
 // through a testClient, which keeps cookies and CSRF tokens like a browser.
+// Any 5xx answer, and any cookie without HttpOnly and SameSite=Lax, fails
+// the test on its own.
 //
-//	a := newTestApp(t)
-//	admin := mustCreateMember(t, a, "anna", forum.RoleAdmin, forum.StatusApproved)
-//	c := newTestClient(t, a)
-//	c.login("anna", testPassword)
-//	r := c.get("/admin")                       // HTML page
-//	r = c.postForm("/admin/roles", url.Values{"username": {"bea"}, "role": {"moderator"}})
-//	r = c.api("POST", "/api/v1/join-requests/1/approve", map[string]any{})
-//	r.wantStatus(200)
-//	id := r.json()["id"]
+//	a := newTestApp(t)                      // rate limits off; withRateLimits turns them on
+//	mustCreateMember(t, a, "ada", forum.RoleAdmin, forum.StatusApproved)
+//	jr := mustApply(t, a, "bea", "en")      // a real applicant with a join request
+//	c := clientFor(t, a, "ada")             // signed in with testPassword
+//	c.get("/admin").wantStatus(200).contains("Administration")
+//	c.postForm("/admin/roles", url.Values{"username": {"ada"}, "role": {"member"}}).wantStatus(409)
+//	r := c.api("POST", fmt.Sprintf("/api/v1/join-requests/%d/approve", jr.ID), map[string]any{})
+//	id := r.wantStatus(200).json()["id"]
+//	clock := useTestClock(a); clock.Add(time.Hour) // the store's clock
 
 import (
 	"bytes"

@@ -15,15 +15,15 @@ const ftsSchema = `CREATE VIRTUAL TABLE t USING fts4(title, body, tokenize=unico
 // testRows are Swedish titles and bodies chosen so that each rule has a
 // document that must match and one that must not.
 var testRows = []struct{ title, body string }{
-	{"Ledarskap i äldreomsorgen", "Hur leder man med tillit?"},                  // 1
-	{"Ledare och medarbetare", "Om tillitsbaserad styrning i kommunen"},         // 2
-	{"Åsa läser", "En bok om styrning, inte tillitsbaserad"},                    // 3
-	{"Ost och bröd", "Frukost på jobbet"},                                       // 4
-	{"Öst och väst", "Väderstreck"},                                             // 5
-	{"Träff i Malmö", "Vi ses på Möllan"},                                       // 6
-	{"Malmo is not Malmö", "Without the dots"},                                  // 7
-	{"E-post och covid-19", "Rutiner för e-post under covid-19"},                // 8
-	{"Not and or near", "AND OR NOT NEAR are words here, title: too"},           // 9
+	{"Ledarskap i äldreomsorgen", "Hur leder man med tillit?"},                 // 1
+	{"Ledare och medarbetare", "Om tillitsbaserad styrning i kommunen"},        // 2
+	{"Åsa läser", "En bok om styrning, inte tillitsbaserad"},                   // 3
+	{"Ost och bröd", "Frukost på jobbet"},                                      // 4
+	{"Öst och väst", "Väderstreck"},                                            // 5
+	{"Träff i Malmö", "Vi ses på Möllan"},                                      // 6
+	{"Malmo is not Malmö", "Without the dots"},                                 // 7
+	{"E-post och covid-19", "Rutiner för e-post under covid-19"},               // 8
+	{"Not and or near", "AND OR NOT NEAR are words here, title: too"},          // 9
 	{"Pedagogik", "Skolverket.se har stödmaterial om ledarskap i klassrummet"}, // 10
 }
 

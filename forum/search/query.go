@@ -52,11 +52,16 @@ const (
 // Topic kinds a Query can filter on; the values match the topics.kind
 // column.
 const (
-	KindQuestion   = "question"
-	KindTip        = "tip"
-	KindLink       = "link"
+	// KindQuestion is kind:question, typ:fråga.
+	KindQuestion = "question"
+	// KindTip is kind:tip, typ:tips.
+	KindTip = "tip"
+	// KindLink is kind:link, typ:länk.
+	KindLink = "link"
+	// KindDiscussion is kind:discussion, typ:diskussion.
 	KindDiscussion = "discussion"
-	KindEvent      = "event"
+	// KindEvent is kind:event, typ:träff.
+	KindEvent = "event"
 )
 
 // Query is a parsed search.

@@ -93,11 +93,11 @@ func tokenizeAll(s string, fn func(w string, start, end int)) {
 // tokenizer: re-tokenizing a word Parse produced gives the same single
 // word, which Match relies on when it re-tokenizes Query.Terms.
 func TestFoldStable(t *testing.T) {
-	for c := rune(0); c <= utf8.MaxRune; c++ {
-		if !utf8.ValidRune(c) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
 			continue
 		}
-		c = sqliteRune(c)
+		c := sqliteRune(r)
 		if !isTokenChar(c) && !isDiacritic(c) {
 			continue
 		}

@@ -194,7 +194,7 @@ func workplace(r *rand.Rand) (sector, work, host string) {
 		pl := pick(r, agencies)
 		return "state", pl.Name + ", " + pick(r, agencyUnits), pl.Host
 	default:
-		pl := pick(r, others)
+		pl := pick(r, otherOrgs)
 		return "other", pl.Name, pl.Host
 	}
 }
@@ -432,7 +432,11 @@ func (p *plan) drawTopics(r *rand.Rand, n int, base int64) {
 			t.title = capitalize(strings.ReplaceAll(strings.ReplaceAll(tmpl, "{N}", s.Name), "{s}", t.subject))
 			continue
 		}
-		tmpl := pick(r, titleTemplates[kindNames[t.kind]])
+		titles := titleTemplates[kindNames[t.kind]]
+		if v := voices[cat.Slug]; v != nil && v.titles != nil {
+			titles = v.titles
+		}
+		tmpl := pick(r, titles)
 		t.title = strings.ReplaceAll(strings.ReplaceAll(tmpl, "{S}", capitalize(t.subject)), "{s}", t.subject)
 	}
 	p.topics = ts
@@ -460,6 +464,9 @@ func (p *plan) replyCounts(r *rand.Rand, replies int) []int32 {
 		for range k {
 			size := min(replies*3/10/k, 1000+r.IntN(4000))
 			i := r.IntN(old)
+			for try := 0; ts[i].pinned && try < 10; try++ {
+				i = r.IntN(old)
+			}
 			if ts[i].pinned {
 				continue
 			}

@@ -358,7 +358,6 @@ func (p *plan) writePosts(ctx context.Context, b *forum.Bulk, md *markdown.Rende
 	n := len(p.order)
 	report("posts", 0, n, t0)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	jobs := make(chan *chunk, workers*2)
 	queue := make(chan *chunk, workers*4)
 	var wg sync.WaitGroup
@@ -387,7 +386,13 @@ func (p *plan) writePosts(ctx context.Context, b *forum.Bulk, md *markdown.Rende
 			jobs <- c
 		}
 	}()
-	defer wg.Wait()
+	// On the way out, however it is, stop the feeder and the workers.
+	defer func() {
+		cancel()
+		for range queue {
+		}
+		wg.Wait()
+	}()
 	step := max(n/20, 1)
 	next := step
 	for c := range queue {
@@ -424,6 +429,14 @@ func (p *plan) writePosts(ctx context.Context, b *forum.Bulk, md *markdown.Rende
 	return ctx.Err()
 }
 
+// voice is how the posts of a topic's category talk.
+func (p *plan) voice(t *planTopic) *voice {
+	if v := voices[p.cats[t.cat].Slug]; v != nil {
+		return v
+	}
+	return defaultVoice
+}
+
 // render renders Markdown with the store's pipeline, trying again when it
 // was only busy or slow (the budget is wall time, and a loaded machine can
 // exceed it).
@@ -446,16 +459,24 @@ func (p *plan) prepare(md *markdown.Renderer, c *chunk) error {
 	for _, k := range p.order[c.lo:c.hi] {
 		pp := &p.posts[k]
 		t := &p.topics[pp.topic]
-		pt := postText{Subject: t.subject, Kind: kindNames[t.kind], First: pp.seq == 1}
+		pt := postText{Voice: p.voice(t), Subject: t.subject, Kind: kindNames[t.kind], First: pp.seq == 1}
 		if pt.First && t.site >= 0 {
 			pt.Site, pt.URL = &sites[t.site], t.url
+		}
+		if pt.First && t.pinned {
+			c := &p.cats[t.cat]
+			pt.Welcome = &[2]string{c.Name, c.Description}
 		}
 		if pp.mention >= 0 {
 			pt.Mention = p.members[pp.mention].username
 		}
 		if pp.flags&flagQuote != 0 && pp.replyTo >= 0 {
 			target := &p.posts[pp.replyTo]
-			_, pt.Quote = opening(newRand(p.seed, int(pp.replyTo), 1), t.subject, target.seq == 1)
+			if target.seq == 1 && t.pinned {
+				pt.Quote = "Håll god ton, även när vi tycker olika"
+			} else {
+				_, pt.Quote, _ = opening(newRand(p.seed, int(pp.replyTo), 1), pt.Voice, t.subject, target.seq == 1)
+			}
 		}
 		paras := body(newRand(p.seed, int(k), 1), newRand(p.seed, int(k), 2), &pt)
 		text := strings.TrimSpace(strings.Join(paras, "\n\n"))

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,13 +26,15 @@ func capitalize(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// filler fills templates: {s} subject, {p} people, {o} organisation,
-// {t} time, {v} verb phrase, {n} noun, {a} adjective, {c} city; a capital
-// letter ({S}) capitalises the word. Nouns are now and then in bold.
+// filler fills templates: {s} subject, {p} people one leads, {q} people
+// one works with, {o} organisation, {t} time, {v} verb phrase, {n} noun,
+// {a} adjective, {c} city; a capital letter ({S}) capitalises the word.
+// Nouns are now and then in bold.
 type filler struct {
 	r       *rand.Rand
 	subject string
 	b       *strings.Builder
+	used    []string // templates used in this post, not to repeat
 }
 
 func (f *filler) fill(tmpl string) {
@@ -51,6 +54,8 @@ func (f *filler) fill(tmpl string) {
 			w = f.subject
 		case 'p':
 			w = pick(f.r, people)
+		case 'q':
+			w = pick(f.r, partners)
 		case 'o':
 			w = pick(f.r, orgs)
 		case 't':
@@ -78,19 +83,28 @@ func (f *filler) fill(tmpl string) {
 	}
 }
 
+// fresh picks a template not used yet in this post, if it can.
+func (f *filler) fresh(tmpls []string) string {
+	t := pick(f.r, tmpls)
+	for i := 0; i < 4 && slices.Contains(f.used, t); i++ {
+		t = pick(f.r, tmpls)
+	}
+	f.used = append(f.used, t)
+	return t
+}
+
 // sentence appends one sentence from tmpls, with a space before it
 // unless it starts the text or a line.
 func (f *filler) sentence(tmpls []string) {
-	if n := f.b.Len(); n > 0 {
-		if s := f.b.String(); s[n-1] != '\n' && s[n-1] != ' ' {
-			f.b.WriteByte(' ')
-		}
+	if s := f.b.String(); len(s) > 0 && s[len(s)-1] != '\n' && s[len(s)-1] != ' ' {
+		f.b.WriteByte(' ')
 	}
-	f.fill(pick(f.r, tmpls))
+	f.fill(f.fresh(tmpls))
 }
 
 // postText describes one post for the text generator.
 type postText struct {
+	Voice   *voice
 	Subject string
 	Kind    string // the topic's kind
 	First   bool   // the topic's first post
@@ -98,6 +112,25 @@ type postText struct {
 	URL     string // link topics: the link
 	Mention string // a username to mention, or ""
 	Quote   string // a sentence of the post answered to quote, or ""
+	// Welcome is set on the staff's pinned first post in a category:
+	// the category's name and description.
+	Welcome *[2]string
+}
+
+// welcome is the pinned first post of a category.
+func welcome(r *rand.Rand, name, description string) []string {
+	paras := []string{
+		"Välkommen till **" + name + "**! " + description,
+		"Några saker att tänka på när du skriver här:",
+		"- Dela med dig av erfarenheter, både det som fungerat och det som inte gjort det\n" +
+			"- Skriv aldrig något som kan peka ut en enskild medarbetare, brukare, patient eller elev\n" +
+			"- Håll god ton, även när vi tycker olika\n" +
+			"- Tacka med en **Tack** när ett svar hjälpt dig",
+	}
+	if r.IntN(2) == 0 {
+		paras = append(paras, "Hör av dig till oss moderatorer om du undrar något. Trevligt att du är här!")
+	}
+	return paras
 }
 
 // Post sizes, decided with the opening so a quote can be regenerated.
@@ -109,33 +142,37 @@ const (
 
 // opening returns a post's size and its first sentence, drawn from r
 // alone: a reply that quotes the post regenerates it with the same r.
-func opening(r *rand.Rand, subject string, first bool) (int, string) {
-	size := sizeMedium
+func opening(r *rand.Rand, v *voice, subject string, first bool) (size int, open, tmpl string) {
 	switch x := r.IntN(100); {
-	case first && x < 55, !first && x >= 30 && x < 80:
+	case first && x < 55, !first && x >= 30 && x < 82:
 		size = sizeMedium
-	case first, !first && x >= 80:
+	case first, x >= 82:
 		size = sizeLong
 	default:
 		size = sizeShort
 	}
-	if size == sizeShort {
-		return size, pick(r, shortReplies)
+	if size == sizeShort && v == defaultVoice {
+		return size, pick(r, shortReplies), ""
 	}
 	var b strings.Builder
 	f := filler{r: r, subject: subject, b: &b}
-	f.fill(pick(r, statements))
-	return size, b.String()
+	tmpl = pick(r, v.statements)
+	f.fill(tmpl)
+	return size, b.String(), tmpl
 }
 
 // body writes a post's Markdown. ra draws the opening (see opening), rb
 // the rest. It returns the paragraphs, which an edited post's earlier
 // version is made of.
 func body(ra, rb *rand.Rand, p *postText) []string {
-	size, open := opening(ra, p.Subject, p.First)
+	v := p.Voice
+	size, open, tmpl := opening(ra, v, p.Subject, p.First)
+	if p.Welcome != nil {
+		return welcome(rb, p.Welcome[0], p.Welcome[1])
+	}
 	var paras []string
 	var b strings.Builder
-	f := filler{r: rb, subject: p.Subject, b: &b}
+	f := filler{r: rb, subject: p.Subject, b: &b, used: []string{tmpl}}
 	flush := func() {
 		if b.Len() > 0 {
 			paras = append(paras, b.String())
@@ -147,33 +184,31 @@ func body(ra, rb *rand.Rand, p *postText) []string {
 		b.WriteString(p.Quote)
 		flush()
 	}
-	if p.Mention != "" && rb.IntN(2) == 0 {
-		b.WriteString("@" + p.Mention + " ")
+	mention := p.Mention
+	if mention != "" && rb.IntN(2) == 0 {
+		b.WriteString("@" + mention + " ")
+		mention = ""
 	} else if p.First && rb.IntN(3) == 0 {
 		b.WriteString(pick(rb, openers))
 		b.WriteByte(' ')
 	}
 	b.WriteString(open)
-	mention := p.Mention
-	if mention != "" && strings.HasPrefix(b.String(), "@") {
-		mention = ""
-	}
 	switch size {
 	case sizeShort:
 		if rb.IntN(3) == 0 {
-			f.sentence(statements)
+			f.sentence(v.statements)
 		}
 	case sizeMedium:
 		for range 1 + rb.IntN(3) {
-			f.sentence(statements)
+			f.sentence(v.statements)
 		}
 	case sizeLong:
-		for range 1 + rb.IntN(2) {
-			f.sentence(statements)
+		for range 1 + rb.IntN(3) {
+			f.sentence(v.statements)
 		}
 		flush()
 		for range 1 + rb.IntN(3) {
-			f.sentence(statements)
+			f.sentence(v.statements)
 		}
 	}
 	if mention != "" {
@@ -183,7 +218,7 @@ func body(ra, rb *rand.Rand, p *postText) []string {
 		b.WriteString(m[1])
 	}
 	flush()
-	list := (size == sizeLong && rb.IntN(3) == 0) || (p.First && p.Kind == "tip" && rb.IntN(10) < 7)
+	list := v == defaultVoice && (size == sizeLong && rb.IntN(3) == 0 || p.First && p.Kind == "tip" && rb.IntN(10) < 7)
 	if list {
 		b.WriteString(pick(rb, listIntros))
 		flush()
@@ -205,18 +240,24 @@ func body(ra, rb *rand.Rand, p *postText) []string {
 		flush()
 	}
 	if p.First && p.URL != "" {
-		f.fill(pick(rb, []string{"Jag hittade [" + pick(rb, linkTexts) + "](" + p.URL + ") från " + p.Site.Name + " och tycker att den är värd att läsa.",
-			"Läs gärna " + genitive(p.Site.Name) + " [" + pick(rb, linkTexts) + "](" + p.URL + "). Den tar upp {s} på ett bra sätt.",
-			"Här är länken: " + p.URL}))
-		f.sentence(statements)
+		text := pick(rb, linkTexts)
+		switch rb.IntN(3) {
+		case 0:
+			b.WriteString("Jag hittade [" + text + "](" + p.URL + ") från " + p.Site.Name + " och tycker att den är värd att läsa.")
+		case 1:
+			b.WriteString("Läs gärna " + genitive(p.Site.Name) + " [" + text + "](" + p.URL + "). Den tar upp " + p.Subject + " på ett bra sätt.")
+		default:
+			b.WriteString("Här är länken: " + p.URL)
+		}
+		f.sentence(v.statements)
 		flush()
 	} else if size != sizeShort && rb.IntN(25) == 0 {
 		s := pick(rb, sites)
-		f.fill("Se gärna [" + pick(rb, linkTexts) + "](" + s.Base + pick(rb, s.Paths) + ") från " + s.Name + ".")
+		b.WriteString("Se gärna [" + pick(rb, linkTexts) + "](" + s.Base + pick(rb, s.Paths) + ") från " + s.Name + ".")
 		flush()
 	}
-	if (p.First && p.Kind == "question") || (!p.First && size != sizeShort && rb.IntN(5) == 0) {
-		f.sentence(questions)
+	if p.First && p.Kind == "question" || !p.First && size != sizeShort && rb.IntN(5) == 0 {
+		f.sentence(v.questions)
 		flush()
 	}
 	if p.First && rb.IntN(3) == 0 || size == sizeLong && rb.IntN(4) == 0 {

@@ -103,7 +103,7 @@ var agencyUnits = []string{
 	"Region Syd", "Region Nord", "Lokalkontoret", "HR-avdelningen", "Utvecklingsavdelningen",
 }
 
-var others = []place{
+var otherOrgs = []place{
 	{"Sveriges Kommuner och Regioner", "skr", ""}, {"Stockholms Stadsmission", "stadsmissionen", "Stockholm"},
 	{"Göteborgs Stadsmission", "stadsmissionen-gbg", "Västra Götaland"}, {"Famna", "famna", ""},
 	{"Samordningsförbundet Västernorrland", "samordningsforbund", "Västernorrland"},
@@ -265,16 +265,19 @@ var linkTitles = []string{
 	"Ny rapport om {s}", "Bra sammanställning om {s} ({N})", "{N} om {s}",
 }
 
-var tipTitleLinks = []string{"stödmaterialet", "rapporten", "vägledningen", "sammanställningen", "checklistan", "webbinariet"}
-
 // Phrases posts are built from. In a template {s} is the topic's subject,
-// {p} people, {o} one's own organisation, {t} a time, {v} a verb phrase,
-// {n} a noun, {a} an adjective, {c} a place; a capital letter capitalises.
+// {p} people one leads, {q} people one works with, {o} one's own
+// organisation, {t} a time, {v} a verb phrase, {n} a noun, {a} an
+// adjective, {c} a place; a capital letter capitalises.
 var (
 	people = []string{
 		"medarbetarna", "undersköterskorna", "lärarna", "socialsekreterarna", "sjuksköterskorna", "enhetscheferna",
-		"de nyanställda", "vikarierna", "politikerna", "facket", "HR", "skyddsombuden", "brukarna", "de boende",
-		"anhöriga", "eleverna", "vårdnadshavarna", "patienterna", "ledningsgruppen", "mina chefskollegor",
+		"de nyanställda", "vikarierna", "skyddsombuden", "ledningsgruppen", "mina chefskollegor", "förskollärarna",
+		"handläggarna", "arbetsterapeuterna",
+	}
+	partners = []string{
+		"politikerna", "facket", "HR", "brukarna", "de boende", "anhöriga", "eleverna", "vårdnadshavarna",
+		"patienterna", "nämnden", "förvaltningsledningen", "ekonomerna",
 	}
 	orgs = []string{
 		"vår förvaltning", "vår enhet", "vårt område", "min verksamhet", "vår kommun", "regionen", "vårt team",
@@ -318,7 +321,9 @@ var (
 		"Ett tips är att börja i liten skala, med en enhet i taget.",
 		"Min erfarenhet är att {p} uppskattar när man är tydlig med varför.",
 		"Samtidigt får vi inte glömma vårt eget ledarskap och vår egen återhämtning.",
-		"{P} har varit med från början, och det har gjort stor skillnad.",
+		"{Q} har varit med från början, och det har gjort stor skillnad.",
+		"Vi har haft en dialog med {q} hela vägen, och det har lönat sig.",
+		"Det är viktigt att {q} förstår vad {s} betyder i praktiken.",
 		"Nästa steg för oss är att {v} {n} tillsammans med ledningsgruppen.",
 		"Vi har haft en hög personalomsättning, och det påverkar {n} mer än man tror.",
 		"Det låter som en klok väg framåt.",
@@ -342,7 +347,7 @@ var (
 		"Kan du berätta mer om hur ni organiserade {n}?",
 		"Har någon erfarenhet av att {v} {n} i en större organisation?",
 		"Hur fick ni med {p} på förändringen?",
-		"Vad säger {p} om det hos er?",
+		"Vad säger {q} om det hos er?",
 		"Hur lång tid tog det innan ni såg någon effekt?",
 		"Finns det någon som har en mall eller checklista att dela?",
 		"Hur hanterar ni {s} när budgeten inte räcker till?",
@@ -379,3 +384,48 @@ var (
 		"stödmaterialet", "den här rapporten", "vägledningen", "sammanställningen", "deras checklista", "underlaget",
 	}
 )
+
+// voice is what the posts of a category are made of.
+type voice struct {
+	statements []string
+	questions  []string
+	titles     []string // for every kind but links; nil: by kind
+}
+
+var defaultVoice = &voice{statements: statements, questions: questions}
+
+// voices are the categories that talk differently from the rest.
+var voices = map[string]*voice{
+	"traffar": {
+		statements: []string{
+			"Jag kommer gärna!", "Vi ses där!", "Vad roligt att det blir av igen.",
+			"Tyvärr krockar det med ett nämndsammanträde, men nästa gång är jag med.",
+			"Senast var det väldigt givande – rekommenderas!", "Jag tar med en kollega från {o} om det går bra.",
+			"Förra träffen i {c} gav mig mycket energi inför hösten.", "Anmäld!",
+			"Vi kan gärna vara hos oss i {c} nästa gång, vi har en bra lokal.",
+			"Det bästa med träffarna är att man får prata med någon som förstår.",
+			"Jag var med {t} och fick flera kontakter som jag fortfarande har nytta av.",
+			"Fika och erfarenhetsutbyte, bättre kan det inte bli.",
+		},
+		questions: []string{
+			"Finns det plats för en till?", "Kan vi samåka från {c}?", "Blir det digitalt också för oss som bor långt bort?",
+			"Vilken tid börjar det?", "Behöver man anmäla sig i förväg?",
+		},
+		titles: []string{"{S} – vem kommer?", "{S}", "Anmälan: {s}", "{S}: program och plats", "Välkommen till {s}!"},
+	},
+	"fikarummet": {
+		statements: []string{
+			"Det här behövde jag i dag!", "Jag har precis läst en bok om ledarskap som jag verkligen kan rekommendera.",
+			"Promenadmöten är min räddning.", "I sommar blir det stuga och ingen dator.",
+			"Vi har en fikalista på jobbet och den är viktigare än man tror.", "Min hund är nog den bästa kollegan jag har haft.",
+			"Skönt att höra att fler känner så.", "Jag försöker stänga av mejlen efter fem, men det går sådär.",
+			"Kanelbullens dag är helig på vår enhet.", "Träning på lunchen har blivit en vana för mig {t}.",
+			"Ibland är det de små sakerna som gör veckan.", "Vi firade med tårta när vi klarade budgeten i år.",
+		},
+		questions: []string{
+			"Någon som har tips på en bra podd för bilen?", "Hur kopplar ni av efter en tung vecka?",
+			"Vad läser ni just nu?", "Vem mer har semester i juli?",
+		},
+		titles: []string{"{S}", "Tråden om {s}", "Prata av er om {s}", "{S} – hur har ni det?"},
+	},
+}
