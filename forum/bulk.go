@@ -149,11 +149,11 @@ func (s *Store) NewBulk(ctx context.Context) (*Bulk, error) {
 }
 
 // bulkPragmas are the connection's settings during a bulk load: no fsync
-// (0, OFF), a 256 MiB page cache, temporary B-trees in memory (2).
+// (0, OFF), a 128 MiB page cache, temporary B-trees in memory (2).
 var bulkPragmas = []struct {
 	name  string
 	value int64
-}{{"synchronous", 0}, {"cache_size", -262144}, {"temp_store", 2}}
+}{{"synchronous", 0}, {"cache_size", -131072}, {"temp_store", 2}}
 
 // MaxIDs returns the largest member, topic and post ids in use, so a bulk
 // load can number its rows after them.

@@ -63,7 +63,7 @@ func (s *Store) deliver(ctx context.Context, tx *sqlx.Tx, n Notification, id int
 	case MailDaily, MailWeekly:
 		// A grouped notification bumped by a new "Tack" belongs in the
 		// next digest again even if an earlier digest listed it.
-		_, err := tx.ExecContext(ctx, `UPDATE notifications SET mailed_at = NULL WHERE id = ?`, id)
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET mailed_at = NULL WHERE id = ? AND mailed_at IS NOT NULL`, id)
 		return err
 	}
 	r, err := s.mailRecipient(ctx, tx, n.MemberID)

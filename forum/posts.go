@@ -204,7 +204,10 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 		return nil, Refuse(ErrForbidden, "error.topic.locked")
 	}
 	v := &ValidationError{}
-	body, html := s.checkBody(v, n.Body)
+	body, html, err := s.checkBody(v, n.Body)
+	if err != nil {
+		return nil, err
+	}
 	var replyTo *int64
 	if n.ReplyTo != 0 {
 		r, err := s.postWhere(ctx, s.DB, "p.id = ?", n.ReplyTo)
@@ -287,7 +290,10 @@ func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body 
 		}
 	}
 	v := &ValidationError{}
-	body, html := s.checkBody(v, body)
+	body, html, err := s.checkBody(v, body)
+	if err != nil {
+		return nil, err
+	}
 	if version <= 0 {
 		v.Add("version", "error.field.required")
 	}
@@ -489,7 +495,10 @@ func (s *Store) ThankedBy(ctx context.Context, memberID int64, postIDs []int64) 
 // Preview renders Markdown exactly as saving would.
 func (s *Store) Preview(body string) (string, error) {
 	v := &ValidationError{}
-	_, html := s.checkBody(v, body)
+	_, html, err := s.checkBody(v, body)
+	if err != nil {
+		return "", err
+	}
 	if err := v.Err(); err != nil {
 		return "", err
 	}

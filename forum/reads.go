@@ -108,6 +108,15 @@ func (s *Store) MarkRead(ctx context.Context, m *Member, topicID int64, uptoSeq 
 	if !m.IsMember() || uptoSeq <= 0 {
 		return nil
 	}
+	// Most page views re-read what she has read: a read spares the
+	// database a write then.
+	var seqs []int
+	if err := s.DB.SelectContext(ctx, &seqs, `SELECT last_read_seq FROM topic_reads WHERE member_id = ? AND topic_id = ?`, m.ID, topicID); err != nil {
+		return err
+	}
+	if len(seqs) == 1 && seqs[0] >= uptoSeq {
+		return nil
+	}
 	res, err := s.DB.ExecContext(ctx, `INSERT INTO topic_reads (member_id, topic_id, last_read_seq, read_at)
 		SELECT ?, id, MIN(?, post_count), ? FROM topics WHERE id = ?
 		ON CONFLICT (member_id, topic_id) DO UPDATE SET last_read_seq = excluded.last_read_seq, read_at = excluded.read_at

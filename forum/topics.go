@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"kliv/forum/links"
+	"kliv/forum/markdown"
 )
 
 // Topic kinds.
@@ -114,18 +115,23 @@ func (e *DuplicateLinkError) Error() string { return "link shared before" }
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *DuplicateLinkError) Is(target error) bool { return target == ErrConflict }
 
-// checkBody validates a post body and renders it.
-func (s *Store) checkBody(v *ValidationError, body string) (string, string) {
+// checkBody validates a post body and renders it. Markdown too complex
+// to render in bounds is a field error; a renderer too busy to take it
+// (markdown.ErrBusy) is returned as an error, since trying again helps.
+func (s *Store) checkBody(v *ValidationError, body string) (string, string, error) {
 	body = CheckText(v, "body", body, 1, MaxBodyLen, true)
 	if v.Has("body") {
-		return body, ""
+		return body, "", nil
 	}
 	html, err := s.MD.Render(body)
+	if errors.Is(err, markdown.ErrBusy) {
+		return body, "", err
+	}
 	if err != nil {
 		v.Add("body", "error.markdown.complex")
-		return body, ""
+		return body, "", nil
 	}
-	return body, html
+	return body, html, nil
 }
 
 // MaxBodyLen is the longest post in characters.
@@ -186,7 +192,10 @@ func (s *Store) CreateTopic(ctx context.Context, actor *Member, n NewTopic) (*To
 		}
 		cat = c
 	}
-	body, html := s.checkBody(v, n.Body)
+	body, html, err := s.checkBody(v, n.Body)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := v.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -204,7 +213,7 @@ func (s *Store) CreateTopic(ctx context.Context, actor *Member, n NewTopic) (*To
 	}
 	var topic *Topic
 	var post *Post
-	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		now := s.now()
 		res, err := tx.ExecContext(ctx, `INSERT INTO topics (category_id, author_id, kind, title, url, post_count, created_at, last_post_at, last_poster_id)
 			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`, cat.ID, actor.ID, n.Kind, n.Title, url, now, now, actor.ID)

@@ -36,6 +36,8 @@ func status(err error) (int, string) {
 		return http.StatusRequestEntityTooLarge, "error.too_large"
 	case errors.Is(err, errBadJSON):
 		return http.StatusBadRequest, "error.bad_json"
+	case errors.Is(err, markdown.ErrBusy):
+		return http.StatusServiceUnavailable, "error.busy"
 	case errors.Is(err, markdown.ErrTooComplex):
 		return http.StatusUnprocessableEntity, "error.markdown.complex"
 	case errors.Is(err, forum.ErrInvalid):
@@ -84,7 +86,7 @@ func (a *app) fail(c *gin.Context, err error) {
 	if code >= 500 {
 		a.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
-	if code == http.StatusTooManyRequests {
+	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "60")
 	}
 	if isAPI(c) {

@@ -308,7 +308,7 @@ func TestReadersNotifications(t *testing.T) {
 	}
 
 	// The header count, the page, and opening one.
-	ca.get("/rules").contains(`<span class="count" aria-label="1 olästa">1</span>`)
+	ca.get("/rules").contains(`<span class="visually-hidden">(</span>1<span class="visually-hidden"> olästa)</span>`)
 	page := ca.get("/notifications").wantStatus(http.StatusOK)
 	page.contains("Test bea nämnde dig i ”Schemaläggning”", "Markera alla som lästa", fmt.Sprintf(`href="/notifications/%d"`, rdNum(t, n["id"])))
 	cc := clientFor(t, a, "carl")
@@ -479,5 +479,88 @@ func TestReadersJoinDecision(t *testing.T) {
 	var n int
 	if err := a.db.Get(&n, `SELECT COUNT(*) FROM notifications WHERE kind = 'join_decision' AND member_id = ?`, jr2.MemberID); err != nil || n != 1 {
 		t.Fatalf("rejected applicant's notification: %d %v", n, err)
+	}
+}
+
+// Every page of ours renders in both languages with one h1 and no raw
+// catalog key, with a notification of every kind to show.
+func TestReadersPagesBothLanguages(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	clock := useTestClock(a)
+	mod := mustCreateMember(t, a, "mona", forum.RoleModerator, forum.StatusApproved)
+	anna := mustCreateMember(t, a, "anna", forum.RoleMember, forum.StatusApproved)
+	clock.Add(time.Minute)
+	jr := mustApply(t, a, "bea", "")
+	mustApprove(t, a, mod, jr.ID)
+	bea := viewerID(t, a, "bea")
+	beaM, _ := a.store.Member(ctx, bea)
+	clock.Add(time.Minute)
+	_ = a.store.SetCategoryFollow(ctx, beaM, 1, forum.FollowWatching)
+	_ = a.store.SetCategoryFollow(ctx, beaM, 2, forum.FollowMuted)
+	q, _, err := a.store.CreateTopic(ctx, anna, forum.NewTopic{CategoryID: 1, Kind: forum.KindQuestion, Title: "En fråga", Body: "Hur?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Minute)
+	bp := rdReply(t, a, beaM, q.ID, "Så här.", 0)
+	clock.Add(time.Minute)
+	rdReply(t, a, anna, q.ID, "Tack @bea!", bp.ID)
+	clock.Add(time.Minute)
+	rdReply(t, a, anna, q.ID, "Ett till.", 0)
+	if err := a.store.MarkAnswer(ctx, anna, q.ID, bp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.Thank(ctx, anna, bp.ID); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := rdTopic(t, a, anna, 1, "Ännu ett")
+	rdReply(t, a, mod, other.ID, "Hej.", 0)
+	_ = a.store.SetTopicFollow(ctx, beaM, other.ID, forum.FollowWatching)
+	clock.Add(time.Minute)
+	rdReply(t, a, mod, other.ID, "Hej igen.", 0)
+	_ = a.store.SetTopicFollow(ctx, beaM, q.ID, forum.FollowMuted)
+	at := clock.Now().Add(time.Hour)
+	if _, _, err := a.store.SaveBookmark(ctx, beaM, bp.ID, forum.BookmarkInput{Note: "Minnesanteckning", RemindAt: &at}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(2 * time.Hour)
+	if _, err := a.store.SendDueReminders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	if err := a.db.Select(&kinds, `SELECT DISTINCT kind FROM notifications WHERE member_id = ? ORDER BY kind`, bea); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(kinds, ","); got != "answer,join_decision,mention,new_topic,posted,reminder,thanks" {
+		t.Fatalf("kinds to show: %s", got)
+	}
+
+	keyRE := keyShapeRE([]string{"bookmark", "follow", "following", "notif", "readers", "unread", "field", "hint", "error"})
+	for _, lang := range []string{"sv", "en"} {
+		c := clientFor(t, a, "bea")
+		c.Lang = lang
+		for _, path := range []string{"/notifications", "/following", "/bookmarks", "/settings/following",
+			fmt.Sprintf("/p/%d/bookmark", bp.ID), fmt.Sprintf("/t/%d", q.ID), fmt.Sprintf("/t/%d", other.ID), "/", "/c/ledarskap", "/c/aldreomsorg"} {
+			r := c.get(path).wantStatus(http.StatusOK)
+			if !strings.Contains(r.Body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s: not in %s", path, lang)
+			}
+			for _, m := range keyRE.FindAllStringSubmatch(r.Body, -1) {
+				t.Errorf("%s (%s): raw key %q", path, lang, m[1])
+			}
+			if n := strings.Count(r.Body, "<h1"); n != 1 {
+				t.Errorf("%s: %d h1", path, n)
+			}
+		}
+		r := c.postForm(fmt.Sprintf("/p/%d/bookmark", bp.ID), url.Values{"remind_at": {"2001-01-01T10:00"}}).wantStatus(http.StatusBadRequest)
+		for _, m := range keyRE.FindAllStringSubmatch(r.Body, -1) {
+			t.Errorf("bookmark form error (%s): raw key %q", lang, m[1])
+		}
+		for _, n := range rdNotifications(t, c) {
+			if s, _ := n["text"].(string); s == "" || strings.Contains(s, "notif.") || strings.Contains(s, "%!") {
+				t.Errorf("%s text %q", n["kind"], s)
+			}
+		}
 	}
 }

@@ -118,7 +118,7 @@ func TestJoinThroughFormAndApproveInQueue(t *testing.T) {
 	if len(ids) != 1 {
 		t.Fatalf("queue cards: %v", ids)
 	}
-	mc.get("/").contains(`<span class="count">1</span>`)
+	mc.get("/").contains(`<span class="visually-hidden">(</span>1<span class="visually-hidden"> väntar)</span>`)
 
 	r = mc.postForm("/mod/join-requests", url.Values{"id": {ids[0]}, "action": {"approve"}, "reason": {"no_staff"}}).wantStatus(http.StatusSeeOther)
 	mc.get(r.location()).wantStatus(http.StatusOK).contains("Godkänt.", "Inga ansökningar här.")

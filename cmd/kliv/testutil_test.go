@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"kliv/forum"
+	"kliv/forum/markdown"
 	"kliv/moderation"
 )
 
@@ -63,6 +64,9 @@ func newTestApp(t testing.TB, opts ...func(*Config)) *app {
 		t.Fatalf("openApp: %v", err)
 	}
 	a.store.Hash = forum.TestPasswordParams
+	// The race detector and a busy machine slow rendering far past the
+	// production budget; what is refused is refused by the pre-checks.
+	a.store.MD = markdown.New().WithBudget(10 * time.Second)
 	t.Cleanup(func() { a.close() })
 	return a
 }

@@ -116,7 +116,7 @@ func TestRenderGoodPath(t *testing.T) {
 		{
 			name: "headings, quote, emphasis, rule, hard break",
 			src:  "# Rubrik\n\n> citat *kursiv* **fet**\n\n---\n\nrad ett  \nrad två",
-			want: []string{"<h1>Rubrik</h1>", "<blockquote>", "<em>kursiv</em>", "<strong>fet</strong>", "<hr/>", "rad ett<br/>\nrad två"},
+			want: []string{"<h3>Rubrik</h3>", "<blockquote>", "<em>kursiv</em>", "<strong>fet</strong>", "<hr/>", "rad ett<br/>\nrad två"},
 		},
 		{
 			name: "allowed inline raw HTML survives",
@@ -354,3 +354,24 @@ GPS: 67.4072, 17.5589
 
 Frågor? Skriv här eller i [tråden om utrustning](/t/1234-utrustning#svar-12). Lycka till! 😊
 `
+
+// TestHeadingShift checks that members' headings sit below the page's own
+// h1 and h2, whether written as Markdown or raw HTML.
+func TestHeadingShift(t *testing.T) {
+	r := New()
+	for _, tc := range []struct{ in, want string }{
+		{"# Rubrik", "<h3>Rubrik</h3>"},
+		{"## Två", "<h4>Två</h4>"},
+		{"#### Fyra", "<h6>Fyra</h6>"},
+		{"###### Sex", "<h6>Sex</h6>"},
+		{"<h1>Rå</h1>", "<h3>Rå</h3>"},
+	} {
+		got, err := r.Render(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(got) != tc.want {
+			t.Errorf("Render(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -101,7 +101,7 @@ var dropWithContent = map[atom.Atom]bool{
 // and serialises the tree again. Because the output is serialised from a
 // tree, every tag a member opened in raw HTML is closed inside the post and
 // no stray </div> or </li> can escape into the page around it.
-func tidyHTML(in []byte) ([]byte, error) {
+func tidyHTML(in []byte, headingShift int) ([]byte, error) {
 	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	nodes, err := html.ParseFragment(bytes.NewReader(in), ctx)
 	if err != nil {
@@ -116,6 +116,9 @@ func tidyHTML(in []byte) ([]byte, error) {
 		root.AppendChild(n)
 	}
 	cleanChildren(root)
+	if headingShift > 0 {
+		shiftHeadings(root, headingShift)
+	}
 	var out bytes.Buffer
 	out.Grow(len(in) + len(in)/8)
 	for c := root.FirstChild; c != nil; c = c.NextSibling {
@@ -175,6 +178,28 @@ func cleanElement(parent, n *html.Node) {
 		}
 		setAttr(n, "type", "checkbox") // normalised: the policy matches it exactly
 		setAttr(n, "disabled", "")
+	}
+}
+
+// headingAtoms are h1…h6 by level.
+var headingAtoms = [...]atom.Atom{atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6}
+
+// shiftHeadings moves every heading down by shift levels (at most to h6):
+// a post sits under the page's own h1 and h2, and one h1 a page keeps the
+// outline right for screen readers.
+func shiftHeadings(n *html.Node, shift int) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		for level, a := range headingAtoms {
+			if c.DataAtom == a {
+				to := min(level+shift, len(headingAtoms)-1)
+				c.DataAtom, c.Data = headingAtoms[to], headingAtoms[to].String()
+				break
+			}
+		}
+		shiftHeadings(c, shift)
 	}
 }
 

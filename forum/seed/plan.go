@@ -134,17 +134,15 @@ type settings struct {
 }
 
 func newPlan(seed uint64, s settings, cats []forum.Category, now time.Time, taken map[string]bool,
-	memberBase, topicBase, postBase int64) (*plan, error) {
+	memberBase, topicBase, postBase int64) *plan {
 	p := &plan{seed: seed, now: now.UnixNano(), cats: cats, postBase: postBase}
 	p.start = p.now - 730*day
 	r := newRand(seed, 0, 0)
-	if err := p.drawMembers(r, s.Members, taken, memberBase); err != nil {
-		return nil, err
-	}
+	p.drawMembers(r, s.Members, taken, memberBase)
 	p.drawTopics(r, s.Topics, topicBase)
 	p.drawPosts(r, s.Posts)
 	p.sortPosts()
-	return p, nil
+	return p
 }
 
 var fold = strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "é", "e", "ć", "c", "č", "c", "ž", "z", "ü", "u", "š", "s", "đ", "d")
@@ -167,7 +165,7 @@ func username(r *rand.Rand, first, last string, taken map[string]bool) string {
 		base = f + "." + l[:1]
 	}
 	if len(base) > 26 {
-		base = base[:26]
+		base = strings.TrimRight(base[:26], "._")
 	}
 	name := base
 	for i := 0; taken[name] || len(name) < 3; i++ {
@@ -242,7 +240,7 @@ func workday(r *rand.Rand, t, limit int64) int64 {
 	return min(t, limit)
 }
 
-func (p *plan) drawMembers(r *rand.Rand, n int, taken map[string]bool, base int64) error {
+func (p *plan) drawMembers(r *rand.Rand, n int, taken map[string]bool, base int64) {
 	nPending, nRejected := max(3, n/100), max(2, n/100)
 	total := n + nPending + nRejected
 	ms := make([]planMember, 0, total)
@@ -313,7 +311,6 @@ func (p *plan) drawMembers(r *rand.Rand, n int, taken map[string]bool, base int6
 		sum += ms[m].weight
 		p.cum[i] = sum
 	}
-	return nil
 }
 
 // kindWeights are how often each kind starts a topic: in the category of

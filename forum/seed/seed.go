@@ -94,7 +94,7 @@ type Summary struct {
 var ErrNotEmpty = errors.New("the database has topics already")
 
 // Run seeds the forum behind s.
-func Run(ctx context.Context, s *forum.Store, o Options) (sum *Summary, err error) {
+func Run(ctx context.Context, s *forum.Store, o Options) (*Summary, error) {
 	began := time.Now()
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -175,14 +175,11 @@ func Run(ctx context.Context, s *forum.Store, o Options) (sum *Summary, err erro
 	report("plan", 0, o.Posts, t0)
 	// The one expensive hash, shared by every seeded account.
 	hash := forum.HashPassword(s.Hash, DemoPassword)
-	p, err := newPlan(o.Seed, settings{Members: o.Members, Topics: o.Topics, Posts: o.Posts}, cats, s.Now().UTC(), taken,
+	p := newPlan(o.Seed, settings{Members: o.Members, Topics: o.Topics, Posts: o.Posts}, cats, s.Now().UTC(), taken,
 		memberBase, topicBase, postBase)
-	if err != nil {
-		return nil, err
-	}
 	report("plan", len(p.posts), len(p.posts), t0)
 
-	sum = &Summary{Password: DemoPassword, Kinds: map[string]int{}, Categories: len(cats)}
+	sum := &Summary{Password: DemoPassword, Kinds: map[string]int{}, Categories: len(cats)}
 	if err := p.writeMembers(ctx, b, hash, sum, report); err != nil {
 		return nil, err
 	}
@@ -365,9 +362,10 @@ func (p *plan) writePosts(ctx context.Context, b *forum.Bulk, md *markdown.Rende
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			cache := renderCache{md: md, html: map[string]string{}}
 			for c := range jobs {
 				if ctx.Err() == nil {
-					c.err = p.prepare(md, c)
+					c.err = p.prepare(&cache, c)
 				}
 				close(c.done)
 			}
@@ -437,14 +435,33 @@ func (p *plan) voice(t *planTopic) *voice {
 	return defaultVoice
 }
 
-// render renders Markdown with the store's pipeline, trying again when it
-// was only busy or slow (the budget is wall time, and a loaded machine can
-// exceed it).
-func render(md *markdown.Renderer, src string) (string, error) {
+// renderCache renders Markdown with the store's pipeline, keeping the HTML
+// of short texts: "Håller med!" is written thousands of times. One worker
+// owns each cache.
+type renderCache struct {
+	md   *markdown.Renderer
+	html map[string]string
+}
+
+// render renders src, trying again when the renderer was only busy or
+// slow (its budget is wall time, which a loaded machine can exceed).
+func (c *renderCache) render(src string) (string, error) {
+	short := len(src) <= 160
+	if short {
+		if h, ok := c.html[src]; ok {
+			return h, nil
+		}
+	}
 	var err error
 	for range 5 {
 		var html string
-		if html, err = md.Render(src); err == nil {
+		if html, err = c.md.Render(src); err == nil {
+			if short {
+				if len(c.html) >= 10000 {
+					clear(c.html)
+				}
+				c.html[src] = html
+			}
 			return html, nil
 		}
 	}
@@ -453,7 +470,7 @@ func render(md *markdown.Renderer, src string) (string, error) {
 
 // prepare generates the chunk's posts: text, HTML, an edit's earlier
 // version, and who thanked them.
-func (p *plan) prepare(md *markdown.Renderer, c *chunk) error {
+func (p *plan) prepare(rc *renderCache, c *chunk) error {
 	c.posts = make([]forum.BulkPost, 0, c.hi-c.lo)
 	var chosen []int32
 	for _, k := range p.order[c.lo:c.hi] {
@@ -496,14 +513,14 @@ func (p *plan) prepare(md *markdown.Renderer, c *chunk) error {
 				bp.DeletedAt = at(pp.at)
 			}
 		default:
-			html, err := render(md, text)
+			html, err := rc.render(text)
 			if err != nil {
 				return err
 			}
 			bp.Body, bp.BodyHTML = text, html
 			if pp.flags&flagEdit != 0 && len(paras) >= 2 {
 				old := strings.TrimSpace(strings.Join(paras[:len(paras)-1], "\n\n"))
-				oldHTML, err := render(md, old)
+				oldHTML, err := rc.render(old)
 				if err != nil {
 					return err
 				}

@@ -27,7 +27,8 @@ func capitalize(s string) string {
 }
 
 // filler fills templates: {s} subject, {p} people one leads, {q} people
-// one works with, {o} organisation, {t} time, {v} verb phrase, {n} noun,
+// one works with, {o} organisation, {t} span of time, {m} moment, {v}
+// verb phrase, {n} noun,
 // {a} adjective, {c} city; a capital letter ({S}) capitalises the word.
 // Nouns are now and then in bold.
 type filler struct {
@@ -60,6 +61,8 @@ func (f *filler) fill(tmpl string) {
 			w = pick(f.r, orgs)
 		case 't':
 			w = pick(f.r, times)
+		case 'm':
+			w = pick(f.r, moments)
 		case 'v':
 			w = pick(f.r, verbs)
 		case 'n':
@@ -156,7 +159,7 @@ func opening(r *rand.Rand, v *voice, subject string, first bool) (size int, open
 	}
 	var b strings.Builder
 	f := filler{r: r, subject: subject, b: &b}
-	tmpl = pick(r, v.statements)
+	tmpl = pick(r, v.say(first))
 	f.fill(tmpl)
 	return size, b.String(), tmpl
 }
@@ -167,6 +170,7 @@ func opening(r *rand.Rand, v *voice, subject string, first bool) (size int, open
 func body(ra, rb *rand.Rand, p *postText) []string {
 	v := p.Voice
 	size, open, tmpl := opening(ra, v, p.Subject, p.First)
+	say := v.say(p.First)
 	if p.Welcome != nil {
 		return welcome(rb, p.Welcome[0], p.Welcome[1])
 	}
@@ -191,24 +195,40 @@ func body(ra, rb *rand.Rand, p *postText) []string {
 	} else if p.First && rb.IntN(3) == 0 {
 		b.WriteString(pick(rb, openers))
 		b.WriteByte(' ')
+	} else if !p.First && size != sizeShort && p.Quote == "" && rb.IntN(8) == 0 {
+		b.WriteString(pick(rb, replyOpeners))
+		b.WriteByte(' ')
+	}
+	if p.First && p.URL != "" {
+		// A link topic starts with the link.
+		text := pick(rb, linkTexts)
+		switch rb.IntN(3) {
+		case 0:
+			b.WriteString("Jag hittade [" + text + "](" + p.URL + ") från " + p.Site.Name + " och tycker att den är värd att läsa.")
+		case 1:
+			b.WriteString("Läs gärna " + genitive(p.Site.Name) + " [" + text + "](" + p.URL + "). Den tar upp " + p.Subject + " på ett bra sätt.")
+		default:
+			b.WriteString("Här är länken:\n" + p.URL)
+		}
+		flush()
 	}
 	b.WriteString(open)
 	switch size {
 	case sizeShort:
 		if rb.IntN(3) == 0 {
-			f.sentence(v.statements)
+			f.sentence(say)
 		}
 	case sizeMedium:
 		for range 1 + rb.IntN(3) {
-			f.sentence(v.statements)
+			f.sentence(say)
 		}
 	case sizeLong:
 		for range 1 + rb.IntN(3) {
-			f.sentence(v.statements)
+			f.sentence(say)
 		}
 		flush()
 		for range 1 + rb.IntN(3) {
-			f.sentence(v.statements)
+			f.sentence(say)
 		}
 	}
 	if mention != "" {
@@ -239,19 +259,7 @@ func body(ra, rb *rand.Rand, p *postText) []string {
 		}
 		flush()
 	}
-	if p.First && p.URL != "" {
-		text := pick(rb, linkTexts)
-		switch rb.IntN(3) {
-		case 0:
-			b.WriteString("Jag hittade [" + text + "](" + p.URL + ") från " + p.Site.Name + " och tycker att den är värd att läsa.")
-		case 1:
-			b.WriteString("Läs gärna " + genitive(p.Site.Name) + " [" + text + "](" + p.URL + "). Den tar upp " + p.Subject + " på ett bra sätt.")
-		default:
-			b.WriteString("Här är länken: " + p.URL)
-		}
-		f.sentence(v.statements)
-		flush()
-	} else if size != sizeShort && rb.IntN(25) == 0 {
+	if !p.First && size != sizeShort && rb.IntN(25) == 0 {
 		s := pick(rb, sites)
 		b.WriteString("Se gärna [" + pick(rb, linkTexts) + "](" + s.Base + pick(rb, s.Paths) + ") från " + s.Name + ".")
 		flush()
@@ -283,4 +291,12 @@ func genitive(name string) string {
 		return name + ":s"
 	}
 	return name + "s"
+}
+
+// say returns the sentences a first post or a reply is made of.
+func (v *voice) say(first bool) []string {
+	if first {
+		return v.statements
+	}
+	return v.replies
 }

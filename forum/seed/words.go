@@ -267,8 +267,8 @@ var linkTitles = []string{
 
 // Phrases posts are built from. In a template {s} is the topic's subject,
 // {p} people one leads, {q} people one works with, {o} one's own
-// organisation, {t} a time, {v} a verb phrase, {n} a noun, {a} an
-// adjective, {c} a place; a capital letter capitalises.
+// organisation, {t} a span of time, {m} a moment, {v} a verb phrase, {n}
+// a noun, {a} an adjective, {c} a place; a capital letter capitalises.
 var (
 	people = []string{
 		"medarbetarna", "undersköterskorna", "lärarna", "socialsekreterarna", "sjuksköterskorna", "enhetscheferna",
@@ -284,8 +284,11 @@ var (
 		"ledningsgruppen", "vår skola", "vårt boende", "vår vårdcentral", "vår avdelning",
 	}
 	times = []string{
-		"i höstas", "förra året", "sedan i våras", "de senaste två åren", "efter omorganisationen", "sedan januari",
-		"under våren", "i flera år", "sedan förra sommaren", "i början av året", "under hösten",
+		"sedan i våras", "de senaste två åren", "sedan omorganisationen", "sedan januari", "i flera år",
+		"sedan förra sommaren", "sedan början av året", "under det senaste året", "sedan i höstas",
+	}
+	moments = []string{
+		"i höstas", "förra året", "i våras", "efter omorganisationen", "i januari", "förra hösten", "i början av året",
 	}
 	verbs = []string{
 		"prioritera", "följa upp", "förankra", "sätta ord på", "dela upp ansvaret för", "hålla fast vid", "ta tag i",
@@ -308,8 +311,7 @@ var (
 		"Hos oss har vi arbetat med {s} {t}, och det har gett resultat.",
 		"Det svåraste för mig som chef är att {v} {n} när {p} redan går på knäna.",
 		"Vi bestämde oss för att {v} {n} tillsammans med {p}.",
-		"Jag känner verkligen igen mig i det du beskriver.",
-		"{T} införde vi en ny modell för {s}, och {p} var skeptiska i början.",
+		"{M} införde vi en ny modell för {s}, och {p} var skeptiska i början.",
 		"Mitt bästa råd är att {v} {n} tidigt och att involvera {p}.",
 		"Det som fungerade bäst var att ha en {a} plan och att följa upp varje månad.",
 		"Vi har inte löst det helt, men vi är på väg.",
@@ -326,7 +328,6 @@ var (
 		"Det är viktigt att {q} förstår vad {s} betyder i praktiken.",
 		"Nästa steg för oss är att {v} {n} tillsammans med ledningsgruppen.",
 		"Vi har haft en hög personalomsättning, och det påverkar {n} mer än man tror.",
-		"Det låter som en klok väg framåt.",
 		"Ibland behöver man helt enkelt säga nej till nya uppdrag.",
 		"En kollega i {c} har gjort ett fint arbete med just {s}.",
 		"För oss blev det en vändpunkt när vi fick en {a} struktur för {n}.",
@@ -335,12 +336,17 @@ var (
 		"Det handlar mycket om att {v} {n} och att ge {p} rimliga förutsättningar.",
 		"När vi räknade på det visade det sig att {s} kostade mindre än vi trodde.",
 		"Vi har tagit hjälp av företagshälsovården, vilket var värt varje krona.",
-		"Det viktigaste är nog att vara {a} och att hålla i över tid.",
+		"Det viktigaste är nog att vara tydlig och att hålla i över tid.",
 		"Jag brukar säga att {n} är allas ansvar, men att någon måste hålla i pennan.",
 		"{P} i {o} har mycket kunskap som vi inte alltid tar till vara.",
 		"Det är lätt att fastna i det akuta och glömma det långsiktiga.",
 		"Vi har en {a} överenskommelse med facket som har underlättat mycket.",
 		"Efter ett par månader märkte vi att {p} började ta mer eget ansvar.",
+	}
+	// replyStatements make sense in an answer only.
+	replyStatements = []string{
+		"Jag känner verkligen igen mig i det du beskriver.", "Det låter som en klok väg framåt.",
+		"Precis så är det hos oss också.", "Bra att du lyfter det här.", "Jag tänker likadant som du.",
 	}
 	questions = []string{
 		"Hur har ni gjort med {s}?",
@@ -361,8 +367,10 @@ var (
 		"Spännande, berätta gärna mer!", "Jag sparar den här tråden.", "Heja dig!", "Bra fråga, jag undrar samma sak.",
 	}
 	openers = []string{
-		"Hej!", "Hej alla!", "Hej på er!", "Tack för en viktig fråga.", "Vad bra att du tar upp det här.",
-		"Jag vill gärna dela med mig av våra erfarenheter.", "Kort bakgrund:",
+		"Hej!", "Hej alla!", "Hej på er!", "Jag vill gärna dela med mig av våra erfarenheter.", "Kort bakgrund:",
+	}
+	replyOpeners = []string{
+		"Tack för en viktig fråga.", "Vad bra att du tar upp det här.", "Hej!", "Intressant tråd.", "Jag håller med dig.",
 	}
 	listIntros = []string{
 		"Det här har fungerat för oss:", "Några saker vi gjorde:", "Så här gick vi till väga:", "Mina tre bästa tips:",
@@ -387,24 +395,33 @@ var (
 
 // voice is what the posts of a category are made of.
 type voice struct {
-	statements []string
+	statements []string // for first posts
+	replies    []string // for replies
 	questions  []string
 	titles     []string // for every kind but links; nil: by kind
 }
 
-var defaultVoice = &voice{statements: statements, questions: questions}
+var defaultVoice = &voice{statements: statements, replies: append(statements[:len(statements):len(statements)], replyStatements...),
+	questions: questions}
 
 // voices are the categories that talk differently from the rest.
 var voices = map[string]*voice{
 	"traffar": {
 		statements: []string{
+			"Vi ses för att prata ledarskap och dela erfarenheter över en fika.",
+			"Vi har bokat en lokal i {c} och det finns plats för ett trettiotal.",
+			"Programmet är enkelt: en kort inledning, samtal i mindre grupper och en gemensam avslutning.",
+			"Ingen förberedelse behövs, kom som du är.", "Anmäl dig här i tråden så att vi vet hur mycket fika vi ska beställa.",
+			"Förra gången blev det väldigt uppskattat, så nu kör vi igen.",
+		},
+		replies: []string{
 			"Jag kommer gärna!", "Vi ses där!", "Vad roligt att det blir av igen.",
 			"Tyvärr krockar det med ett nämndsammanträde, men nästa gång är jag med.",
 			"Senast var det väldigt givande – rekommenderas!", "Jag tar med en kollega från {o} om det går bra.",
 			"Förra träffen i {c} gav mig mycket energi inför hösten.", "Anmäld!",
 			"Vi kan gärna vara hos oss i {c} nästa gång, vi har en bra lokal.",
 			"Det bästa med träffarna är att man får prata med någon som förstår.",
-			"Jag var med {t} och fick flera kontakter som jag fortfarande har nytta av.",
+			"Jag var med {m} och fick flera kontakter som jag fortfarande har nytta av.",
 			"Fika och erfarenhetsutbyte, bättre kan det inte bli.",
 		},
 		questions: []string{
@@ -415,12 +432,18 @@ var voices = map[string]*voice{
 	},
 	"fikarummet": {
 		statements: []string{
-			"Det här behövde jag i dag!", "Jag har precis läst en bok om ledarskap som jag verkligen kan rekommendera.",
+			"Jag har precis läst en bok om ledarskap som jag verkligen kan rekommendera.",
 			"Promenadmöten är min räddning.", "I sommar blir det stuga och ingen dator.",
 			"Vi har en fikalista på jobbet och den är viktigare än man tror.", "Min hund är nog den bästa kollegan jag har haft.",
-			"Skönt att höra att fler känner så.", "Jag försöker stänga av mejlen efter fem, men det går sådär.",
+			"Jag försöker stänga av mejlen efter fem, men det går sådär.",
 			"Kanelbullens dag är helig på vår enhet.", "Träning på lunchen har blivit en vana för mig {t}.",
 			"Ibland är det de små sakerna som gör veckan.", "Vi firade med tårta när vi klarade budgeten i år.",
+		},
+		replies: []string{
+			"Skönt att höra att fler känner så.", "Haha, känner igen mig!", "Promenadmöten är min räddning.",
+			"Jag har precis läst en bok om ledarskap som jag verkligen kan rekommendera.",
+			"Jag försöker stänga av mejlen efter fem, men det går sådär.", "Ibland är det de små sakerna som gör veckan.",
+			"Min hund är nog den bästa kollegan jag har haft.", "Det här behövde jag i dag!",
 		},
 		questions: []string{
 			"Någon som har tips på en bra podd för bilen?", "Hur kopplar ni av efter en tung vecka?",
