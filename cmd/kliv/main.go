@@ -54,7 +54,7 @@ const usage = `Usage:
   kliv [serve] [--addr A] [--db PATH] [--base-url URL] [--smtp URL] [--rate-limits on|off]
   kliv admin create --username U --email E [--password P] [--display-name N]
   kliv token create --username U [--name N]
-  kliv seed [--members N] [--topics N] [--posts N]
+  kliv seed [--members N] [--topics N] [--posts N] [--seed N] [--force] [--check] [--quiet]
   kliv backup --out FILE
 Every flag of serve is also an environment variable: KLIV_ADDR, KLIV_DB, KLIV_BASE_URL, KLIV_SMTP, KLIV_RATE_LIMITS.
 `
