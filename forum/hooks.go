@@ -39,10 +39,10 @@ func (s *Store) afterAnswer(ctx context.Context, tx *sqlx.Tx, actor *Member, t *
 // that can be done once at the end, such as building the search index,
 // is put off until EndBulkLoad.
 func (s *Store) BeginBulkLoad(ctx context.Context) error {
-	return nil
+	return s.pauseSearchIndex(ctx)
 }
 
 // EndBulkLoad finishes a bulk load: it builds what BeginBulkLoad put off.
 func (s *Store) EndBulkLoad(ctx context.Context) error {
-	return nil
+	return s.rebuildSearchIndex(ctx)
 }

@@ -45,10 +45,15 @@ type Member struct {
 	Lang         string       `db:"lang"`
 	CreatedAt    time.Time    `db:"created_at"`
 	ApprovedAt   sql.NullTime `db:"approved_at"`
+	// RoleTitle, Workplace and Sector are her verified role line, taken
+	// from her join request when it was approved.
+	RoleTitle string `db:"role_title"`
+	Workplace string `db:"workplace"`
+	Sector    string `db:"sector"`
 }
 
 // memberCols is the column list every member query selects.
-const memberCols = `id, username, email, display_name, password_hash, role, status, lang, created_at, approved_at`
+const memberCols = `id, username, email, display_name, password_hash, role, status, lang, created_at, approved_at, role_title, workplace, sector`
 
 // IsMember reports whether she may read and write the forum.
 func (m *Member) IsMember() bool { return m != nil && m.Status == StatusApproved }

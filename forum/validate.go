@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$`)
@@ -18,7 +20,10 @@ func CheckText(v *ValidationError, field, s string, minLen, maxLen int, multilin
 		v.Add(field, "error.field.utf8")
 		return s
 	}
-	s = strings.TrimSpace(s)
+	// NFC, so that an "ö" typed as o + combining diaeresis is stored,
+	// shown and indexed for search as the one letter the query parser
+	// makes of it.
+	s = norm.NFC.String(strings.TrimSpace(s))
 	if multiline {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}

@@ -91,4 +91,3 @@ func BenchmarkTopicAPI(b *testing.B) {
 	a, tok, topic := benchApp(b)
 	benchPage(b, a.routes(), tok, "/api/v1/topics/"+strconv.FormatInt(topic, 10))
 }
-

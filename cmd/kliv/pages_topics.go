@@ -16,12 +16,17 @@ import (
 	"kliv/i18n"
 )
 
-// rendered is HTML that the one Markdown pipeline produced and sanitized:
-// a post's stored body_html, an earlier version's, or a preview.
+// rendered is HTML that is safe by construction: what the one Markdown
+// pipeline produced and sanitized (a post's stored body_html, an earlier
+// version's, a preview), or what html/template itself produced from such
+// HTML and escaped data (a cached post card, postcache.go, with only the
+// reader's escaped CSRF token put back into its attribute values).
 type rendered string
 
-// HTML marks the pipeline's output as safe to show. It is the only
-// template.HTML conversion in Kliv: nothing else is ever trusted as HTML.
+// HTML marks sanitizer or template output as safe to show. It is the
+// only template.HTML conversion in Kliv: nothing else, and nothing a
+// reader typed that did not pass through one of the two, is ever trusted
+// as HTML.
 func (r rendered) HTML() template.HTML { return template.HTML(r) }
 
 // postView is a post as its card shows it, with what the reader may do.
@@ -115,6 +120,11 @@ type topicPage struct {
 	Preview rendered
 	// readerTopic: her follow level and first unread post (pages_readers.go).
 	readerTopic
+	// Cards are the posts' rendered cards in order, in runs, and
+	// AnswerCard the copy of the accepted answer under the question
+	// (postcache.go).
+	Cards      []cardRun
+	AnswerCard template.HTML
 }
 
 // PrevPage and NextPage are 0 when there is none.
@@ -225,6 +235,9 @@ func (a *app) pageTopic(c *gin.Context) error {
 	}
 	// Readers: mark the page read, her follow level and bookmarks.
 	if p.readerTopic, err = a.readTopic(c, t, n, vs...); err != nil {
+		return err
+	}
+	if err := a.cardsOf(p); err != nil {
 		return err
 	}
 	return a.render(c, http.StatusOK, "topic", p)

@@ -25,10 +25,12 @@ import (
 type renderer struct {
 	pages  map[string]*template.Template
 	assets map[string]string // "css/site.css" → "/s/<hash>/css/site.css"
+	// cards are rendered post cards (postcache.go).
+	cards *postCache
 }
 
 func newRenderer() (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}, assets: map[string]string{}}
+	r := &renderer{pages: map[string]*template.Template{}, assets: map[string]string{}, cards: newPostCache(defaultCardCacheBytes)}
 	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -120,6 +122,12 @@ func (p *Page) When(t time.Time) string { return p.L.When(t, p.Now) }
 
 // Exact formats a time fully, for titles.
 func (p *Page) Exact(t time.Time) string { return p.L.Exact(t) }
+
+// Date formats the day of a time.
+func (p *Page) Date(t time.Time) string { return p.L.Date(t, p.Now) }
+
+// Initials are the avatar letters of a name.
+func (p *Page) Initials(name string) string { return forum.Initials(name) }
 
 // IsMember reports whether the reader is an approved member.
 func (p *Page) IsMember() bool { return p.Viewer.IsMember() }

@@ -55,6 +55,9 @@ func (a *app) routes() http.Handler {
 	member.POST("/settings/tokens", h(a.postToken))
 	member.POST("/settings/tokens/:id/revoke", h(a.postRevokeToken))
 
+	// Members' pages, where @mentions link.
+	member.GET("/u/:username", h(a.pageMember))
+
 	// Moderators and admins.
 	member.GET("/mod/join-requests", h(a.pageJoinQueue))
 	member.POST("/mod/join-requests", h(a.postJoinQueue))

@@ -32,8 +32,8 @@ CREATE VIEW post_search_content AS
     WHERE p.deleted_at IS NULL;
 
 CREATE VIRTUAL TABLE post_search USING fts4(
-    content = "post_search_content", title, body,
-    tokenize = unicode61 "remove_diacritics=0", prefix = "2,3,4", order = DESC
+    content="post_search_content", title, body,
+    tokenize=unicode61 "remove_diacritics=0", prefix="2,3,4", order=DESC
 );
 
 -- A row here while a bulk load (kliv seed) runs: the triggers stand

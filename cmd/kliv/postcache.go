@@ -1,0 +1,448 @@
+package main
+
+// Rendered post cards, cached.
+//
+// A topic page is mostly its post cards, and a card is the same HTML for
+// every reader with the same rights until the post, its author, its
+// replies or its thanks change. The topic page therefore renders each
+// card once with the "postcard" template, keeps the HTML in a bounded
+// LRU (postCache) and, on the next view, only copies it.
+//
+// Invalidation is by key, not by hook: the key is a hash of everything
+// the card shows (cardKey). An edit bumps the post's version and changes
+// its body_html; a delete sets deleted_at; a thanks or an unthank moves
+// thanks_count and the reader's Thanked; a new reply changes the replies
+// list; a profile change changes the author's name, title or workplace;
+// the reader's rights (edit, delete, thank, mark as answer, bookmark) are
+// in the key too. So any change makes a new key and the page shows the
+// new state at once; the old entry is never asked for again and ages out
+// of the LRU. Nothing has to remember to invalidate, and one reader's
+// card is served to another only when every input, rights included, is
+// the same.
+//
+// The one per-reader value that is not in the key is the CSRF token of
+// the card's forms (thank, unthank, mark as answer): it differs for every
+// session, and keying on it would leave nothing to share. The card is
+// rendered with a random, single-use placeholder in its place; the
+// places where the template wrote it become holes that are filled with
+// the reader's token when the card is copied out. Stored post HTML was
+// saved before the placeholder existed, so it cannot contain it.
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash/maphash"
+	"html/template"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"kliv/forum"
+)
+
+// defaultCardCacheBytes bounds the post card cache: about 10,000 cards
+// of an ordinary length, the busy topics of a large forum.
+const defaultCardCacheBytes = 32 << 20
+
+// cardKey identifies a rendered card: a 128-bit hash of its inputs
+// under two random per-process seeds, so collisions can be neither
+// expected nor crafted.
+type cardKey [2]uint64
+
+// cardEntry is one rendered card: its HTML without the CSRF token, and
+// where the token goes. Entries are immutable once cached.
+type cardEntry struct {
+	key   cardKey
+	html  string
+	holes []int // byte offsets into html, ascending
+	// prev and next link the LRU ring; guarded by postCache.mu.
+	prev, next *cardEntry
+}
+
+// size is what the entry counts against the cache's bound.
+func (e *cardEntry) size() int { return len(e.html) + 8*len(e.holes) + 96 }
+
+// postCache is a least-recently-used cache of rendered post cards,
+// bounded in bytes and safe for concurrent use.
+type postCache struct {
+	seeds [2]maphash.Seed
+
+	mu   sync.Mutex
+	max  int
+	used int
+	m    map[cardKey]*cardEntry
+	ring cardEntry // ring.next is the most recently used entry
+
+	hits, misses atomic.Int64
+}
+
+func newPostCache(maxBytes int) *postCache {
+	c := &postCache{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, max: maxBytes, m: map[cardKey]*cardEntry{}}
+	c.ring.prev, c.ring.next = &c.ring, &c.ring
+	return c
+}
+
+// get returns the card with key k, marking it recently used.
+func (c *postCache) get(k cardKey) *cardEntry {
+	c.mu.Lock()
+	e := c.m[k]
+	if e != nil {
+		c.unlink(e)
+		c.pushFront(e)
+	}
+	c.mu.Unlock()
+	if e != nil {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	return e
+}
+
+// put caches e, evicting the least recently used cards beyond the bound.
+// A card larger than an eighth of the cache is not kept.
+func (c *postCache) put(e *cardEntry) {
+	if e.size() > c.max/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.m[e.key]; old != nil {
+		// Two requests rendered the same card at once: keep one.
+		c.unlink(old)
+		c.used -= old.size()
+	}
+	c.m[e.key] = e
+	c.pushFront(e)
+	c.used += e.size()
+	for c.used > c.max && c.ring.prev != &c.ring {
+		last := c.ring.prev
+		c.unlink(last)
+		delete(c.m, last.key)
+		c.used -= last.size()
+	}
+}
+
+// len is the number of cached cards.
+func (c *postCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
+func (c *postCache) unlink(e *cardEntry) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+}
+
+func (c *postCache) pushFront(e *cardEntry) {
+	e.prev, e.next = &c.ring, c.ring.next
+	c.ring.next.prev = e
+	c.ring.next = e
+}
+
+// cardKeyer encodes a card's inputs unambiguously (fixed-width numbers,
+// length-prefixed strings, a tag for nil) and hashes them.
+type cardKeyer struct{ b []byte }
+
+func (k *cardKeyer) reset() { k.b = append(k.b[:0], "card/1"...) }
+
+func (k *cardKeyer) int(n int64) { k.b = binary.LittleEndian.AppendUint64(k.b, uint64(n)) }
+
+func (k *cardKeyer) bool(v bool) {
+	if v {
+		k.b = append(k.b, 1)
+	} else {
+		k.b = append(k.b, 0)
+	}
+}
+
+func (k *cardKeyer) str(s string) {
+	k.int(int64(len(s)))
+	k.b = append(k.b, s...)
+}
+
+func (k *cardKeyer) optStr(s *string) {
+	k.bool(s != nil)
+	if s != nil {
+		k.str(*s)
+	}
+}
+
+func (k *cardKeyer) optInt(n *int) {
+	k.bool(n != nil)
+	if n != nil {
+		k.int(int64(*n))
+	}
+}
+
+func (k *cardKeyer) optInt64(n *int64) {
+	k.bool(n != nil)
+	if n != nil {
+		k.int(*n)
+	}
+}
+
+func (k *cardKeyer) time(t time.Time) {
+	// The instant and its zone offset: iso and the reader's dates
+	// depend on nothing else.
+	_, off := t.Zone()
+	k.int(t.Unix())
+	k.int(int64(t.Nanosecond())<<20 | int64(off+math.MaxInt16))
+}
+
+func (k *cardKeyer) optTime(t *time.Time) {
+	k.bool(t != nil)
+	if t != nil {
+		k.time(*t)
+	}
+}
+
+// post writes every field of a post. TestCardKeyCoversPost fails when a
+// field is added to forum.Post and not here.
+func (k *cardKeyer) post(p *forum.Post) {
+	k.int(p.ID)
+	k.int(p.TopicID)
+	k.int(int64(p.Seq))
+	k.optInt64(p.AuthorID)
+	k.optStr(p.AuthorUsername)
+	k.optStr(p.AuthorName)
+	k.str(p.AuthorTitle)
+	k.str(p.AuthorWork)
+	k.str(p.AuthorSector)
+	k.str(p.AuthorRole)
+	k.optInt64(p.ReplyTo)
+	k.optInt(p.ReplyToSeq)
+	k.optStr(p.ReplyToAuthor)
+	k.optStr(p.ReplyToBody)
+	k.bool(p.ReplyToGone)
+	k.str(p.Body)
+	k.str(p.BodyHTML)
+	k.int(int64(p.Version))
+	k.int(int64(p.ThanksCount))
+	k.int(int64(p.ReplyCount))
+	k.time(p.CreatedAt)
+	k.optTime(p.EditedAt)
+	k.optTime(p.DeletedAt)
+	k.str(p.DeletedBy)
+}
+
+// card writes everything a card shows: the post and its replies, what
+// the reader may do with it, and how the page shows it. TestCardKeyCovers
+// fails when a field is added to postView or cardSpec and not here.
+func (k *cardKeyer) card(s *cardSpec) {
+	v := s.V
+	k.post(v.Post)
+	k.int(int64(len(v.Replies)))
+	for i := range v.Replies {
+		k.post(&v.Replies[i])
+	}
+	k.bool(v.Thanked)
+	k.bool(v.CanChange)
+	k.bool(v.CanThank)
+	k.bool(v.CanAnswer)
+	k.bool(v.IsAnswer)
+	k.bool(v.Bookmarked)
+	k.int(s.TopicID)
+	k.bool(s.Answer)
+	k.str(s.Closed)
+	k.str(s.Lang)
+	k.str(s.When)
+}
+
+func (k *cardKeyer) sum(seeds *[2]maphash.Seed) cardKey {
+	return cardKey{maphash.Bytes(seeds[0], k.b), maphash.Bytes(seeds[1], k.b)}
+}
+
+// cardSpec is one card to show: the post as the reader sees it and the
+// page's part in it.
+type cardSpec struct {
+	V       *postView
+	TopicID int64
+	// Answer: the copy of the accepted answer shown under the question.
+	Answer bool
+	// Closed is why the topic takes no replies ("" when it does).
+	Closed string
+	// Lang is the reader's language.
+	Lang string
+	// When is the post's time as the reader reads it now ("för 5
+	// minuter sedan"): the one input that moves with the clock.
+	When string
+}
+
+// placeholderLen is the length of the CSRF placeholder: 32 hex digits.
+const placeholderLen = 32
+
+var errCardHoles = errors.New("post card: the CSRF token is not only in attribute values")
+
+// cardBuffers are the buffers cards are rendered into on a miss.
+var cardBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// renderCard executes the "postcard" template for one card. With punch,
+// the CSRF token is a fresh random placeholder that is cut out, leaving
+// holes; without, the card has the reader's own token and no holes, and
+// must not be cached.
+func renderCard(t *template.Template, pg *Page, topic *forum.Topic, s *cardSpec, key cardKey, punch bool) (*cardEntry, error) {
+	cp := *pg
+	ph := ""
+	if punch {
+		var raw [placeholderLen / 2]byte
+		_, _ = rand.Read(raw[:])
+		ph = hex.EncodeToString(raw[:])
+		cp.CSRF = ph
+	}
+	buf := cardBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer cardBuffers.Put(buf)
+	data := map[string]any{"P": &cp, "V": s.V, "T": topic, "Answer": s.Answer, "Closed": s.Closed}
+	if err := t.ExecuteTemplate(buf, "postcard", data); err != nil {
+		return nil, err
+	}
+	out := buf.Bytes()
+	e := &cardEntry{key: key}
+	if !punch {
+		e.html = string(out)
+		return e, nil
+	}
+	var b strings.Builder
+	b.Grow(len(out))
+	for {
+		i := bytes.Index(out, []byte(ph))
+		if i < 0 {
+			b.Write(out)
+			break
+		}
+		// The token belongs in a quoted attribute value, where the
+		// escaper leaves it as it is; anywhere else a plain copy
+		// could be wrong, so such a card is not cached.
+		if !bytes.HasSuffix(out[:i], []byte(`value="`)) || !bytes.HasPrefix(out[i+len(ph):], []byte(`"`)) {
+			return nil, errCardHoles
+		}
+		b.Write(out[:i])
+		e.holes = append(e.holes, b.Len())
+		out = out[i+len(ph):]
+	}
+	e.html = b.String()
+	return e, nil
+}
+
+// appendCard writes a cached card with the reader's CSRF token in its
+// holes. The token is escaped as html/template escapes an attribute
+// value (a real token is URL-safe base64 and needs none).
+func appendCard(b *strings.Builder, e *cardEntry, token string) {
+	at := 0
+	for _, h := range e.holes {
+		b.WriteString(e.html[at:h])
+		b.WriteString(token)
+		at = h
+	}
+	b.WriteString(e.html[at:])
+}
+
+// cardRun is a run of post cards on the topic page with what the page
+// shows before it. Cards follow one another without anything between
+// them but for the "replies" heading, the reader's unread line and the
+// accepted answer, so the page template handles a few runs, not every
+// post: its work does not grow with the posts.
+type cardRun struct {
+	// RepliesHeading: the "N replies" heading comes first (before the
+	// second card of the first page).
+	RepliesHeading bool
+	// UnreadLine: the reader's unread posts begin with this run.
+	UnreadLine bool
+	// HTML is the cards.
+	HTML template.HTML
+	// Answer: the accepted answer's copy follows (after the question).
+	Answer bool
+	first  int // index of the run's first post
+}
+
+// cardsOf fills the cards of a topic page: from the cache when the same
+// card was shown before, otherwise rendered by the "postcard" template
+// and cached.
+func (a *app) cardsOf(p *topicPage) error {
+	t := a.views.pages["topic"]
+	cache := a.views.cards
+	n := len(p.Posts)
+	specs := make([]cardSpec, n, n+1)
+	for i, v := range p.Posts {
+		specs[i].V = v
+	}
+	if p.Answer != nil {
+		specs = append(specs, cardSpec{V: p.Answer, Answer: true})
+	}
+	entries := make([]*cardEntry, len(specs))
+	k := cardKeyers.Get().(*cardKeyer)
+	defer cardKeyers.Put(k)
+	token := template.HTMLEscapeString(p.CSRF)
+	total := 0
+	for i := range specs {
+		s := &specs[i]
+		s.TopicID, s.Closed, s.Lang, s.When = p.Topic.ID, p.Closed, p.L.Lang, p.When(s.V.CreatedAt)
+		k.reset()
+		k.card(s)
+		key := k.sum(&cache.seeds)
+		e := cache.get(key)
+		if e == nil {
+			var err error
+			e, err = renderCard(t, &p.Page, p.Topic, s, key, true)
+			if errors.Is(err, errCardHoles) {
+				// Not cacheable: this reader's card, as it is.
+				e, err = renderCard(t, &p.Page, p.Topic, s, key, false)
+			} else if err == nil {
+				cache.put(e)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		entries[i] = e
+		total += len(e.html) + len(e.holes)*len(token)
+	}
+	// One string holds every card; the runs are slices of it.
+	var b strings.Builder
+	b.Grow(total)
+	ends := make([]int, len(entries))
+	for i, e := range entries {
+		appendCard(&b, e, token)
+		ends[i] = b.Len()
+	}
+	all := b.String()
+	cut := func(from, to int) template.HTML {
+		start := 0
+		if from > 0 {
+			start = ends[from-1]
+		}
+		return rendered(all[start:ends[to-1]]).HTML()
+	}
+	p.Cards = p.Cards[:0]
+	for i := 0; i < n; i++ {
+		seq := p.Posts[i].Seq
+		heading := i == 1 && p.PageNum == 1
+		unread := p.FirstUnreadSeq != 0 && seq == p.FirstUnreadSeq && seq > 1
+		if i == 0 || heading || unread || (i == 1 && p.Answer != nil) {
+			p.Cards = append(p.Cards, cardRun{RepliesHeading: heading, UnreadLine: unread, first: i})
+		}
+	}
+	for j := range p.Cards {
+		r := &p.Cards[j]
+		end := n
+		if j+1 < len(p.Cards) {
+			end = p.Cards[j+1].first
+		}
+		r.HTML = cut(r.first, end)
+		// The answer's copy follows the question, the first card.
+		r.Answer = p.Answer != nil && r.first == 0
+	}
+	if p.Answer != nil {
+		p.AnswerCard = cut(n, n+1)
+	}
+	return nil
+}
+
+var cardKeyers = sync.Pool{New: func() any { return &cardKeyer{b: make([]byte, 0, 4096)} }}

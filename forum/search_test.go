@@ -1,0 +1,380 @@
+package forum
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"kliv/forum/search"
+)
+
+// srEnv is a small forum for the search tests: members, and topics whose
+// words each test relies on.
+type srEnv struct {
+	t    *testing.T
+	s    *Store
+	ctx  context.Context
+	now  time.Time
+	cats []Category
+	ada  *Member
+	bea  *Member
+}
+
+func newSrEnv(t *testing.T) *srEnv {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "kliv.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	e := &srEnv{t: t, s: NewStore(db, "https://kliv.test"), ctx: ctx, now: time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)}
+	e.s.Hash = TestPasswordParams
+	e.s.Now = func() time.Time { return e.now }
+	if e.cats, err = e.s.Categories(ctx, false); err != nil || len(e.cats) < 2 {
+		t.Fatalf("categories: %v", err)
+	}
+	e.ada, e.bea = e.member("ada", StatusApproved), e.member("Bea", StatusApproved)
+	return e
+}
+
+func (e *srEnv) member(name string, st Status) *Member {
+	e.t.Helper()
+	m, err := e.s.CreateMember(e.ctx, e.s.DB, NewMember{Username: name, Email: name + "@example.se", DisplayName: name,
+		Password: "correct horse battery", Status: st})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+// topic starts a topic a day after the last thing written.
+func (e *srEnv) topic(by *Member, cat int, kind, title, body string) *Post {
+	e.t.Helper()
+	e.now = e.now.Add(24 * time.Hour)
+	_, p, err := e.s.CreateTopic(e.ctx, by, NewTopic{CategoryID: e.cats[cat].ID, Kind: kind, Title: title, Body: body})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func (e *srEnv) reply(by *Member, topicID int64, body string) *Post {
+	e.t.Helper()
+	e.now = e.now.Add(24 * time.Hour)
+	p, err := e.s.CreatePost(e.ctx, by, topicID, NewPost{Body: body})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// search returns the ids of the posts found for input, best first.
+func (e *srEnv) search(input string) []int64 {
+	e.t.Helper()
+	return e.searchQ(search.Parse(input))
+}
+
+func (e *srEnv) searchQ(q search.Query) []int64 {
+	e.t.Helper()
+	res, err := e.s.Search(e.ctx, e.ada, q, SearchOptions{Limit: 50})
+	if err != nil {
+		e.t.Fatalf("Search(%+v): %v", q, err)
+	}
+	ids := []int64{}
+	for _, r := range res.Results {
+		ids = append(ids, r.PostID)
+	}
+	return ids
+}
+
+func sorted(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func ids(ps ...*Post) []int64 {
+	out := []int64{}
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return sorted(out)
+}
+
+func TestSearchFinds(t *testing.T) {
+	e := newSrEnv(t)
+	lead := e.topic(e.ada, 0, KindQuestion, "Ledarskap i äldreomsorgen", "Hur leder man med tillit? Vi har medarbetarsamtal.")
+	east := e.topic(e.bea, 1, KindTip, "Öst och väst", "Frukost i Östersund.")
+	cheese := e.topic(e.ada, 1, KindDiscussion, "Ost och bröd", "Vi åt ost på fikat.")
+	trust := e.topic(e.bea, 0, KindDiscussion, "Styrning", "Om tillitsbaserad styrning i kommunen.")
+	other := e.topic(e.ada, 0, KindDiscussion, "Budget", "Styrning utan tillitsbaserad ledning, i regionen.")
+	reply := e.reply(e.bea, lead.TopicID, "Ledare behöver stöd. **Tillit** är viktigt, läs [rapporten](https://skolverket.se/rapport).")
+	for _, tt := range []struct {
+		in   string
+		want []int64
+	}{
+		{"öst", ids(east)},
+		{"ost", ids(cheese)},
+		{"ÖST", ids(east)},
+		{"Östersund", ids(east)},
+		{"östersund", ids(east)},
+		{"led*", ids(lead, other, reply)}, // ledarskap, leder, ledning, ledare
+		{"LED*", ids(lead, other, reply)},
+		{"ledare", ids(reply)},
+		{`"tillitsbaserad styrning"`, ids(trust)},
+		{"tillitsbaserad styrning", ids(trust, other)},
+		{"styrning -kommunen", ids(other)},
+		{`styrning -"i kommunen"`, ids(other)},
+		{"tillit", ids(lead, reply)},
+		{"skolverket", ids(reply)}, // a link's address is indexed too
+		{"kind:tip öst*", ids(east)},
+		{"ost*", ids(cheese)},
+		{"typ:diskussion styrning", ids(trust, other)},
+		{"@Bea styrning", ids(trust)},
+		{"av:bea styrning", ids(trust)},
+		{"@nobody styrning", nil},
+		{"kategori:" + e.cats[1].Slug + " och", ids(east, cheese)},
+		{"kategori:nosuch och", nil},
+		{"i:rubrik ledarskap", ids(lead)},
+		{"i:rubrik ledare", nil},
+		{"in:title öst", ids(east)},
+		{"efter:2025-03-09 styrning", ids(other)},
+		{"före:2025-03-08 styrning", ids(trust)}, // both days are included
+		{"före:2025-03-07 styrning", nil},
+		{"före:2025-03-08 efter:2025-03-08 styrning", ids(trust)},
+		{"-ost", nil},
+		{"", nil},
+		{`"`, nil},
+		{"@bea", nil},
+	} {
+		got := sorted(e.search(tt.in))
+		if tt.want == nil {
+			tt.want = []int64{}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	// A category also by id, as the API gives it.
+	if got := sorted(e.searchQ(search.Query{Terms: search.Parse("och").Terms, Category: fmt.Sprint(e.cats[1].ID)})); !slices.Equal(got, ids(east, cheese)) {
+		t.Errorf("category by id: %v", got)
+	}
+}
+
+// Every input from the parser's hostile list reaches SQLite without an
+// error, with and without filters.
+func TestSearchHostileInputs(t *testing.T) {
+	e := newSrEnv(t)
+	e.topic(e.ada, 0, KindQuestion, "Ledarskap (och) \"citat\"", "AND OR NOT NEAR * - ^ : ( ) ' %")
+	inputs := []string{`"`, `""`, `"unbalanced`, `(`, `)`, `a AND`, `AND`, `OR`, `NOT`, `NOT a`, `NEAR`, `a NEAR/3 b`, `*`,
+		`-`, `--a`, `-a`, `a -`, `title:a`, `body:"x y"`, `docid:1`, `^a`, `'a'`, `a'; DROP TABLE posts; --`, "\x00",
+		"\xff", `<script>alert(1)</script>`, `%`, `_`, strings.Repeat(`(`, 500), strings.Repeat("a OR ", 200),
+		strings.Repeat("ö", 2000), `kategori:"x"`, `@<b>`, `efter:2025-13-45`, `i:`, `ledarskap*`, `le*`, `l*`,
+		`"ledarskap och"`, `och NOT`, `och AND NOT och`}
+	for _, in := range inputs {
+		for _, extra := range []string{"", " kind:tip", " i:rubrik", " @ada", " efter:2020-01-01 före:2030-01-01", " kategori:" + e.cats[0].Slug} {
+			if _, err := e.s.Search(e.ctx, e.ada, search.Parse(in+extra), SearchOptions{}); err != nil {
+				t.Errorf("Search(%q): %v", in+extra, err)
+			}
+		}
+	}
+}
+
+func TestSearchKeepsIndexInStep(t *testing.T) {
+	e := newSrEnv(t)
+	p := e.topic(e.ada, 0, KindDiscussion, "Schemaläggning", "Vi provar önskeschema.")
+	if got := e.search("önskeschema"); !slices.Equal(got, []int64{p.ID}) {
+		t.Fatalf("new post: %v", got)
+	}
+	// Edit: the old words go, the new come.
+	if _, err := e.s.EditPost(e.ctx, e.ada, p.ID, "Vi provar delade turer.", p.Version); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.search("önskeschema"); len(got) != 0 {
+		t.Errorf("edited-away word still found: %v", got)
+	}
+	if got := e.search("turer"); !slices.Equal(got, []int64{p.ID}) {
+		t.Errorf("edited-in word: %v", got)
+	}
+	// A renamed topic is found by its new title only.
+	if _, err := e.s.DB.Exec(`UPDATE topics SET title = 'Bemanning' WHERE id = ?`, p.TopicID); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.search("schemaläggning"); len(got) != 0 {
+		t.Errorf("old title still found: %v", got)
+	}
+	if got := e.search("i:rubrik bemanning"); !slices.Equal(got, []int64{p.ID}) {
+		t.Errorf("new title: %v", got)
+	}
+	// A deleted post is gone.
+	r := e.reply(e.bea, p.TopicID, "Turer på helgen också.")
+	if err := e.s.DeletePost(e.ctx, e.bea, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.search("turer"); !slices.Equal(got, []int64{p.ID}) {
+		t.Errorf("after delete: %v", got)
+	}
+	// A deleted topic takes its posts out of the index.
+	if _, err := e.s.DB.Exec(`DELETE FROM topics WHERE id = ?`, p.TopicID); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := e.s.DB.Get(&n, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH 'turer OR bemanning'`); err != nil || n != 0 {
+		t.Errorf("deleted topic: %d rows in the index, %v", n, err)
+	}
+	if err := e.s.DB.Get(&n, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH 'vi'`); err != nil {
+		t.Fatal(err)
+	}
+	var check string
+	if _, err := e.s.DB.Exec(`INSERT INTO post_search (post_search) VALUES ('integrity-check')`); err != nil {
+		t.Errorf("integrity-check: %v %s", err, check)
+	}
+}
+
+func TestSearchBulkLoad(t *testing.T) {
+	e := newSrEnv(t)
+	before := e.topic(e.ada, 0, KindDiscussion, "Rekrytering", "Sjuksköterskor är svåra att hitta.")
+	if err := e.s.BeginBulkLoad(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	during := e.topic(e.bea, 0, KindDiscussion, "Rekrytering igen", "Undersköterskor också.")
+	if _, err := e.s.EditPost(e.ctx, e.ada, before.ID, "Sjuksköterskor och läkare.", before.Version); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.search("rekrytering"); !slices.Equal(got, []int64{before.ID}) {
+		t.Errorf("during the bulk load the index stands still: %v", got)
+	}
+	if err := e.s.EndBulkLoad(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sorted(e.search("rekrytering")); !slices.Equal(got, ids(before, during)) {
+		t.Errorf("after the bulk load: %v", got)
+	}
+	if got := e.search("läkare"); !slices.Equal(got, []int64{before.ID}) {
+		t.Errorf("edit during the bulk load: %v", got)
+	}
+	// The triggers work again.
+	p := e.topic(e.ada, 0, KindDiscussion, "Introduktion", "Nya chefer.")
+	if got := e.search("introduktion"); !slices.Equal(got, []int64{p.ID}) {
+		t.Errorf("after the bulk load: %v", got)
+	}
+}
+
+func TestSearchRanksAndMarks(t *testing.T) {
+	e := newSrEnv(t)
+	inTitle := e.topic(e.ada, 0, KindDiscussion, "Arbetsmiljö i hemtjänsten", "Hur gör ni?")
+	inBody := e.topic(e.bea, 0, KindDiscussion, "Fråga", "Vår arbetsmiljö är god, och arbetsmiljö är viktigt `<script>alert(1)</script>`.")
+	got := e.search("arbetsmiljö")
+	if !slices.Equal(got, []int64{inTitle.ID, inBody.ID}) {
+		t.Errorf("title match should rank first: %v", got)
+	}
+	res, err := e.s.Search(e.ctx, e.ada, search.Parse("arbetsmiljö hemtj*"), SearchOptions{})
+	if err != nil || len(res.Results) != 1 {
+		t.Fatalf("results %+v, %v", res, err)
+	}
+	if h := res.Results[0].TitleMarks.HTML(); h != "<mark>Arbetsmiljö</mark> i <mark>hemtjänsten</mark>" {
+		t.Errorf("title marks: %s", h)
+	}
+	res, err = e.s.Search(e.ctx, e.ada, search.Parse("alert"), SearchOptions{})
+	if err != nil || len(res.Results) != 1 {
+		t.Fatalf("results %+v, %v", res, err)
+	}
+	if s := res.Results[0].Snippet.HTML(); strings.Contains(s, "<script>") || !strings.Contains(s, "&lt;script&gt;<mark>alert</mark>(1)") {
+		t.Errorf("snippet not escaped: %s", s)
+	}
+	// Paging.
+	for i := range 5 {
+		e.reply(e.bea, inBody.TopicID, fmt.Sprintf("Arbetsmiljö %d.", i))
+	}
+	res, err = e.s.Search(e.ctx, e.ada, search.Parse("arbetsmiljö"), SearchOptions{Limit: 3})
+	if err != nil || len(res.Results) != 3 || res.NextPage != 2 {
+		t.Fatalf("page 1: %+v, %v", res, err)
+	}
+	res, err = e.s.Search(e.ctx, e.ada, search.Parse("arbetsmiljö"), SearchOptions{Limit: 3, Page: 3})
+	if err != nil || len(res.Results) != 1 || res.NextPage != 0 {
+		t.Fatalf("page 3: %+v, %v", res, err)
+	}
+	// Only members search.
+	pia := e.member("pia", StatusPending)
+	if _, err := e.s.Search(e.ctx, pia, search.Parse("arbetsmiljö"), SearchOptions{}); err == nil {
+		t.Error("an applicant searched")
+	}
+	if _, err := e.s.Search(e.ctx, nil, search.Parse("arbetsmiljö"), SearchOptions{}); err == nil {
+		t.Error("nobody searched")
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	h := newHighlighter(search.Parse(`led* "tillit och"`))
+	long := strings.Repeat("ord ", 40) + "Vi leder med tillit och omtanke. " + strings.Repeat("slut ", 40)
+	for _, tt := range []struct{ in, want string }{
+		{"Ledare", "<mark>Ledare</mark>"},
+		{"Tillit & <b>", "<mark>Tillit</mark> &amp; &lt;b&gt;"},
+		{"le ledd", "le <mark>ledd</mark>"},
+		{long, "…ord ord ord Vi <mark>leder</mark> med <mark>tillit</mark> <mark>och</mark> omtanke." + strings.Repeat(" slut", 23) + "…"},
+	} {
+		if got := h.snippet(tt.in, snippetWords).HTML(); got != tt.want {
+			t.Errorf("snippet(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkSearch runs typical searches against a seeded database:
+//
+//	kliv seed --members 5000 --topics 100000 --posts 1000000 --db /tmp/searchbench.db
+//	KLIV_BENCH_DB=/tmp/searchbench.db go test -run '^$' -bench BenchmarkSearch ./forum
+func BenchmarkSearch(b *testing.B) {
+	path := os.Getenv("KLIV_BENCH_DB")
+	if path == "" {
+		b.Skip("KLIV_BENCH_DB is not set")
+	}
+	ctx := context.Background()
+	db, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := Migrate(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	s := NewStore(db, "")
+	viewer := &Member{ID: 1, Status: StatusApproved}
+	for _, bc := range []struct{ name, q string }{
+		{"rare", "vårdhandbokens"}, // 200 posts
+		{"common", "det"},          // 790 000 posts, the most frequent word
+		{"common2", "det att"},     // two of them
+		{"prefix2", "le*"},         // 2-letter prefix
+		{"prefix3", "led*"},        // 3-letter prefix
+		{"prefix6", "ledars*"},     // longer than the prefix indexes
+		{"phrase", `"det är"`},     // a phrase of common words
+		{"filtered", "ledarskap typ:fråga kategori:aldreomsorg efter:2026-06-01"},
+		{"author", "det @admin"},          // a common word, a rare author
+		{"before", "det före:2025-01-31"}, // a common word, the oldest month
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			q := search.Parse(bc.q)
+			var took []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if _, err := s.Search(ctx, viewer, q, SearchOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(t0))
+			}
+			slices.Sort(took)
+			ms := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))]) / 1e6 }
+			b.ReportMetric(ms(0.5), "p50-ms")
+			b.ReportMetric(ms(0.99), "p99-ms")
+		})
+	}
+}
