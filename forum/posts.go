@@ -2,6 +2,7 @@ package forum
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -147,10 +148,110 @@ func (s *Store) Posts(ctx context.Context, viewer *Member, topicID int64, page i
 		page = 1
 	}
 	lo := (page-1)*PageSize + 1
-	var ps []Post
-	err := s.DB.SelectContext(ctx, &ps, `SELECT `+postCols+postFrom+` WHERE p.topic_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`,
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+postCols+postFrom+` WHERE p.topic_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`,
 		topicID, lo, lo+PageSize-1)
-	return ps, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ps := make([]Post, 0, PageSize)
+	var r postRow
+	dest := r.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		ps = append(ps, Post{})
+		r.fill(&ps[len(ps)-1])
+	}
+	return ps, rows.Err()
+}
+
+// postRow is one row of postCols as Posts scans it. The topic page
+// reads thirty posts on every view, and database/sql converts into
+// int, *int64 and *string fields by reflection, an allocation a value:
+// typed holders (intCol, sql.NullString, sql.NullTime) take the driver's
+// values as they are, and fill copies them into a Post.
+type postRow struct {
+	id, topicID, seq, authorID, replyTo, replyToSeq intCol
+	version, thanks, replies                        intCol
+	username, name, replyAuthor, replyBody          sql.NullString
+	title, work, sector, role, body, html, by       string
+	gone                                            bool
+	created                                         time.Time
+	edited, deleted                                 sql.NullTime
+}
+
+// dest lists the holders in the order of postCols.
+func (r *postRow) dest() []any {
+	return []any{&r.id, &r.topicID, &r.seq, &r.authorID, &r.username, &r.name,
+		&r.title, &r.work, &r.sector, &r.role,
+		&r.replyTo, &r.replyToSeq, &r.replyAuthor, &r.replyBody, &r.gone,
+		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by}
+}
+
+// postOptionals holds the nullable values of one scanned post, so that
+// its pointers cost one allocation.
+type postOptionals struct {
+	authorID, replyTo                 int64
+	replyToSeq                        int
+	username, name, replyAuthor, body string
+	edited, deleted                   time.Time
+}
+
+// fill sets p from the row.
+func (r *postRow) fill(p *Post) {
+	*p = Post{ID: r.id.v, TopicID: r.topicID.v, Seq: int(r.seq.v),
+		AuthorTitle: r.title, AuthorWork: r.work, AuthorSector: r.sector, AuthorRole: r.role,
+		ReplyToGone: r.gone, Body: r.body, BodyHTML: r.html, Version: int(r.version.v),
+		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by}
+	o := &postOptionals{}
+	if r.authorID.valid {
+		o.authorID, p.AuthorID = r.authorID.v, &o.authorID
+	}
+	if r.username.Valid {
+		o.username, p.AuthorUsername = r.username.String, &o.username
+	}
+	if r.name.Valid {
+		o.name, p.AuthorName = r.name.String, &o.name
+	}
+	if r.replyTo.valid {
+		o.replyTo, p.ReplyTo = r.replyTo.v, &o.replyTo
+	}
+	if r.replyToSeq.valid {
+		o.replyToSeq, p.ReplyToSeq = int(r.replyToSeq.v), &o.replyToSeq
+	}
+	if r.replyAuthor.Valid {
+		o.replyAuthor, p.ReplyToAuthor = r.replyAuthor.String, &o.replyAuthor
+	}
+	if r.replyBody.Valid {
+		o.body, p.ReplyToBody = r.replyBody.String, &o.body
+	}
+	if r.edited.Valid {
+		o.edited, p.EditedAt = r.edited.Time, &o.edited
+	}
+	if r.deleted.Valid {
+		o.deleted, p.DeletedAt = r.deleted.Time, &o.deleted
+	}
+}
+
+// intCol scans an INTEGER column, NULL or not, without reflection.
+type intCol struct {
+	v     int64
+	valid bool
+}
+
+// Scan implements sql.Scanner.
+func (c *intCol) Scan(src any) error {
+	switch x := src.(type) {
+	case int64:
+		c.v, c.valid = x, true
+	case nil:
+		c.v, c.valid = 0, false
+	default:
+		return fmt.Errorf("integer column holds %T", src)
+	}
+	return nil
 }
 
 // RepliesTo lists the posts that answer a post (id, seq and author), for

@@ -2,6 +2,7 @@ package forum
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -98,6 +99,46 @@ func (s *Store) Unread(ctx context.Context, memberID int64, topicIDs []int64) (m
 func (s *Store) TopicUnread(ctx context.Context, memberID, topicID int64) (Unread, error) {
 	m, err := s.Unread(ctx, memberID, []int64{topicID})
 	return m[topicID], err
+}
+
+// TopicReading is a member's reading of one topic, for its page: what
+// she has not read, how far she had read and how she follows it.
+type TopicReading struct {
+	Unread
+	// LastReadSeq is the last post she had read (nil: never opened).
+	LastReadSeq *int
+	// Follow is her level for the topic (FollowNone when unset).
+	Follow string
+}
+
+// TopicReading returns a member's reading of a topic in one query over
+// primary keys: Unread for the topic as t has it, her read mark and her
+// follow level.
+func (s *Store) TopicReading(ctx context.Context, memberID int64, t *Topic) (TopicReading, error) {
+	var out TopicReading
+	if memberID <= 0 {
+		return out, nil
+	}
+	var row struct {
+		unreadRow
+		Follow string `db:"level"`
+	}
+	err := s.DB.GetContext(ctx, &row, `SELECT r.last_read_seq, m.approved_at, m.read_all_at, cr.read_all_at AS category_read_at,
+		COALESCE(f.level, '') AS level
+		FROM members m
+		LEFT JOIN topic_reads r ON r.member_id = m.id AND r.topic_id = ?
+		LEFT JOIN category_reads cr ON cr.member_id = m.id AND cr.category_id = ?
+		LEFT JOIN topic_follows f ON f.member_id = m.id AND f.topic_id = ?
+		WHERE m.id = ?`, t.ID, t.CategoryID, t.ID, memberID)
+	if err != nil {
+		if errors.Is(translate(err), ErrNotFound) {
+			return out, nil
+		}
+		return out, err
+	}
+	row.TopicID, row.PostCount, row.LastPostAt = t.ID, t.PostCount, t.LastPostAt
+	out.Unread, out.LastReadSeq, out.Follow = row.unread(), row.LastReadSeq, row.Follow
+	return out, nil
 }
 
 // MarkRead records that a member has read a topic up to the post with

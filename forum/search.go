@@ -164,7 +164,7 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 		var id int64
 		err := s.DB.GetContext(ctx, &id, `SELECT id FROM members WHERE username = ?`, q.Author)
 		if err != nil {
-			return out, ignoreNoRows(err)
+			return out, searchNoRows(err)
 		}
 		conds, args = append(conds, "p.author_id = ?"), append(args, id)
 	}
@@ -237,7 +237,7 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	for i := range cands {
 		cands[i].score = cands[i].info.score(idf) * recency(now.Sub(cands[i].at))
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int {
+	slices.SortFunc(cands, func(a, b candidate) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
@@ -265,8 +265,9 @@ type candidate struct {
 
 // searchCandidates returns the newest SearchCandidates posts in the docid
 // range lo..hi that match expr and meet conds. CROSS JOIN keeps the
-// full-text table the outer loop, read newest first; matchinfo is
-// computed only for rows that pass the conditions.
+// full-text table the outer loop, read newest first; the posts and topics
+// are read through narrow covering indexes; matchinfo is computed only
+// for rows that pass the conditions.
 func (s *Store) searchCandidates(ctx context.Context, col, expr string, lo, hi int64, conds []string, condArgs []any) ([]candidate, error) {
 	where := ""
 	for _, c := range conds {
@@ -275,7 +276,8 @@ func (s *Store) searchCandidates(ctx context.Context, col, expr string, lo, hi i
 	args := append([]any{expr, lo, hi}, condArgs...)
 	args = append(args, SearchCandidates)
 	rows, err := s.DB.QueryContext(ctx, `SELECT post_search.docid, matchinfo(post_search, 'pcnaly'), p.created_at
-		FROM post_search CROSS JOIN posts p ON p.id = post_search.docid CROSS JOIN topics t ON t.id = p.topic_id
+		FROM post_search CROSS JOIN posts p INDEXED BY posts_search ON p.id = post_search.docid
+		CROSS JOIN topics t INDEXED BY topics_search ON t.id = p.topic_id
 		WHERE `+col+` MATCH ? AND post_search.docid BETWEEN ? AND ?`+where+`
 		ORDER BY post_search.docid DESC LIMIT ?`, args...)
 	if err != nil {
@@ -406,18 +408,18 @@ func (s *Store) searchCategory(ctx context.Context, ref string) (int64, error) {
 	if err == nil {
 		return id, nil
 	}
-	if err := ignoreNoRows(err); err != nil {
+	if err := searchNoRows(err); err != nil {
 		return 0, err
 	}
 	if n, perr := strconv.ParseInt(ref, 10, 64); perr == nil && n > 0 {
 		err = s.DB.GetContext(ctx, &id, `SELECT id FROM categories WHERE id = ?`, n)
-		return id, ignoreNoRows(err)
+		return id, searchNoRows(err)
 	}
 	return 0, nil
 }
 
-// ignoreNoRows turns "no rows" into nil.
-func ignoreNoRows(err error) error {
+// searchNoRows turns "no rows" into nil.
+func searchNoRows(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -445,7 +447,7 @@ func (s *Store) firstPostFrom(ctx context.Context, t time.Time, minID, maxID int
 		var at time.Time
 		err := s.DB.GetContext(ctx, &at, `SELECT created_at FROM posts WHERE id >= ? ORDER BY id LIMIT 1`, mid)
 		if err != nil {
-			if err = ignoreNoRows(err); err != nil {
+			if err = searchNoRows(err); err != nil {
 				return 0, err
 			}
 			hi = mid

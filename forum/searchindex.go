@@ -74,3 +74,18 @@ func (s *Store) rebuildSearchIndex(ctx context.Context) (err error) {
 	}
 	return nil
 }
+
+// ResumeSearchIndex finishes a bulk load that never ended (a seed killed
+// half-way): while its row stays in search_bulk_load the triggers would
+// stand aside for ever and new posts would never be found. It reports
+// whether it had to rebuild.
+func (s *Store) ResumeSearchIndex(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM search_bulk_load`); err != nil {
+		return false, err
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return true, s.rebuildSearchIndex(ctx)
+}

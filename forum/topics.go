@@ -2,6 +2,7 @@ package forum
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -275,11 +276,103 @@ func (s *Store) insertPost(ctx context.Context, tx sqlx.ExtContext, topicID, aut
 }
 
 func (s *Store) topicWhere(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (*Topic, error) {
-	var t Topic
-	if err := sqlx.GetContext(ctx, q, &t, `SELECT `+topicCols+topicFrom+` WHERE `+where, args...); err != nil {
+	ts, err := queryTopics(ctx, q, `SELECT `+topicCols+topicFrom+` WHERE `+where, args...)
+	if err == nil && len(ts) == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
 		return nil, fmt.Errorf("topic: %w", translate(err))
 	}
-	return &t, nil
+	return &ts[0], nil
+}
+
+// queryTopics runs a query of topicCols. Every page reads topics, the
+// lists thirty at a time, so they are scanned into typed holders here
+// rather than through sqlx's reflection (see postRow).
+func queryTopics(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]Topic, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ts []Topic
+	var r topicRow
+	dest := r.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if ts == nil {
+			ts = make([]Topic, 0, 8)
+		}
+		ts = append(ts, Topic{})
+		r.fill(&ts[len(ts)-1])
+	}
+	return ts, rows.Err()
+}
+
+// topicRow is one row of topicCols as queryTopics scans it.
+type topicRow struct {
+	id, categoryID, authorID, firstPostID, answerPostID intCol
+	postCount, thanks, lastPostID                       intCol
+	slug, name, kind, title                             string
+	archived, pinned                                    bool
+	username, authorName, url, lastPoster, lastName     sql.NullString
+	locked                                              sql.NullTime
+	created, lastPostAt                                 time.Time
+}
+
+// dest lists the holders in the order of topicCols.
+func (r *topicRow) dest() []any {
+	return []any{&r.id, &r.categoryID, &r.slug, &r.name, &r.archived, &r.authorID, &r.username, &r.authorName,
+		&r.kind, &r.title, &r.url, &r.firstPostID, &r.answerPostID, &r.postCount, &r.thanks, &r.locked, &r.pinned,
+		&r.created, &r.lastPostAt, &r.lastPostID, &r.lastPoster, &r.lastName}
+}
+
+// topicOptionals holds the nullable values of one scanned topic, so that
+// its pointers cost one allocation.
+type topicOptionals struct {
+	authorID, firstPostID, answerPostID, lastPostID int64
+	username, authorName, url, lastPoster, lastName string
+	locked                                          time.Time
+}
+
+// fill sets t from the row.
+func (r *topicRow) fill(t *Topic) {
+	*t = Topic{ID: r.id.v, CategoryID: r.categoryID.v, CategorySlug: r.slug, CategoryName: r.name, CategoryClosed: r.archived,
+		Kind: r.kind, Title: r.title, PostCount: int(r.postCount.v), ThanksCount: int(r.thanks.v), Pinned: r.pinned,
+		CreatedAt: r.created, LastPostAt: r.lastPostAt}
+	o := &topicOptionals{}
+	if r.authorID.valid {
+		o.authorID, t.AuthorID = r.authorID.v, &o.authorID
+	}
+	if r.username.Valid {
+		o.username, t.AuthorUsername = r.username.String, &o.username
+	}
+	if r.authorName.Valid {
+		o.authorName, t.AuthorName = r.authorName.String, &o.authorName
+	}
+	if r.url.Valid {
+		o.url, t.URL = r.url.String, &o.url
+	}
+	if r.firstPostID.valid {
+		o.firstPostID, t.FirstPostID = r.firstPostID.v, &o.firstPostID
+	}
+	if r.answerPostID.valid {
+		o.answerPostID, t.AnswerPostID = r.answerPostID.v, &o.answerPostID
+	}
+	if r.locked.Valid {
+		o.locked, t.LockedAt = r.locked.Time, &o.locked
+	}
+	if r.lastPostID.valid {
+		o.lastPostID, t.LastPostID = r.lastPostID.v, &o.lastPostID
+	}
+	if r.lastPoster.Valid {
+		o.lastPoster, t.LastPoster = r.lastPoster.String, &o.lastPoster
+	}
+	if r.lastName.Valid {
+		o.lastName, t.LastPosterName = r.lastName.String, &o.lastName
+	}
 }
 
 // Topic returns one topic for a reader.
@@ -292,9 +385,7 @@ func (s *Store) Topic(ctx context.Context, viewer *Member, id int64) (*Topic, er
 
 // LinkTopics lists the topics that shared a normalised link.
 func (s *Store) LinkTopics(ctx context.Context, url string) ([]Topic, error) {
-	var ts []Topic
-	err := s.DB.SelectContext(ctx, &ts, `SELECT `+topicCols+topicFrom+` WHERE t.url = ? ORDER BY t.id LIMIT 5`, url)
-	return ts, err
+	return queryTopics(ctx, s.DB, `SELECT `+topicCols+topicFrom+` WHERE t.url = ? ORDER BY t.id LIMIT 5`, url)
 }
 
 // TopicFilter narrows a topic list.
@@ -345,8 +436,8 @@ func (s *Store) Topics(ctx context.Context, viewer *Member, f TopicFilter) ([]To
 	}
 	q += " ORDER BY t.last_post_at DESC, t.id DESC LIMIT ?"
 	args = append(args, f.Limit+1)
-	var ts []Topic
-	if err := s.DB.SelectContext(ctx, &ts, q, args...); err != nil {
+	ts, err := queryTopics(ctx, s.DB, q, args...)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""

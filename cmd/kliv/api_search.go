@@ -29,7 +29,7 @@ type searchResultJSON struct {
 	Score      float64 `json:"score"`
 }
 
-func optString(s string) *string {
+func searchOptString(s string) *string {
 	if s == "" {
 		return nil
 	}
@@ -54,8 +54,8 @@ func (a *app) apiSearch(c *gin.Context) error {
 		for i := range res.Results {
 			r := &res.Results[i]
 			out = append(out, searchResultJSON{TopicID: r.TopicID, PostID: r.PostID, Seq: r.Seq, Title: r.Title,
-				TitleHTML: r.TitleMarks.HTML(), Snippet: r.Snippet.HTML(), URL: r.Path(), Author: optString(r.Author),
-				AuthorName: optString(r.AuthorName), CreatedAt: rfc3339(r.CreatedAt), Kind: r.Kind, CategoryID: r.CategoryID,
+				TitleHTML: r.TitleMarks.HTML(), Snippet: r.Snippet.HTML(), URL: r.Path(), Author: searchOptString(r.Author),
+				AuthorName: searchOptString(r.AuthorName), CreatedAt: rfc3339(r.CreatedAt), Kind: r.Kind, CategoryID: r.CategoryID,
 				Category: r.CategorySlug, Score: r.Score})
 		}
 		if res.NextPage > 0 {

@@ -103,6 +103,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer a.close()
+	if rebuilt, err := a.store.ResumeSearchIndex(ctx); err != nil {
+		return err
+	} else if rebuilt {
+		logger.Warn("a bulk load had not finished: the search index was rebuilt")
+	}
 	if err := a.announceSetup(ctx, stdout); err != nil {
 		return err
 	}

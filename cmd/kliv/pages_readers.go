@@ -67,16 +67,17 @@ type readerTopic struct {
 func (a *app) readTopic(c *gin.Context, t *forum.Topic, page int, views ...*postView) (readerTopic, error) {
 	ctx, m := c.Request.Context(), viewer(c)
 	var out readerTopic
-	u, err := a.store.TopicUnread(ctx, m.ID, t.ID)
+	r, err := a.store.TopicReading(ctx, m.ID, t)
 	if err != nil {
 		return out, err
 	}
-	out.FirstUnreadSeq = u.FirstUnreadSeq
-	if err := a.store.MarkRead(ctx, m, t.ID, min(page*forum.PageSize, t.PostCount)); err != nil {
-		return out, err
-	}
-	if out.Follow, err = a.store.TopicFollow(ctx, m.ID, t.ID); err != nil {
-		return out, err
+	out.FirstUnreadSeq, out.Follow = r.FirstUnreadSeq, r.Follow
+	// The read mark only moves forward: most views re-read what she
+	// read before, and write nothing.
+	if upto := min(page*forum.PageSize, t.PostCount); r.LastReadSeq == nil || *r.LastReadSeq < upto {
+		if err := a.store.MarkRead(ctx, m, t.ID, upto); err != nil {
+			return out, err
+		}
 	}
 	ids := make([]int64, 0, len(views))
 	for _, v := range views {

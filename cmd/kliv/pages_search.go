@@ -35,7 +35,7 @@ type searchRequest struct {
 func readSearch(c *gin.Context) (*searchRequest, error) {
 	r := &searchRequest{Values: map[string]string{}, Page: 1}
 	for _, f := range searchFields {
-		r.Values[f] = strings.TrimSpace(truncRunes(c.Query(f), 500))
+		r.Values[f] = strings.TrimSpace(searchTrunc(c.Query(f), 500))
 	}
 	r.Query = search.Parse(r.Values["q"])
 	v := &forum.ValidationError{}
@@ -80,8 +80,8 @@ func readSearch(c *gin.Context) (*searchRequest, error) {
 	return r, v.Err()
 }
 
-// truncRunes cuts s to at most n runes.
-func truncRunes(s string, n int) string {
+// searchTrunc cuts s to at most n runes.
+func searchTrunc(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

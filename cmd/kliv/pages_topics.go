@@ -19,8 +19,9 @@ import (
 // rendered is HTML that is safe by construction: what the one Markdown
 // pipeline produced and sanitized (a post's stored body_html, an earlier
 // version's, a preview), or what html/template itself produced from such
-// HTML and escaped data (a cached post card, postcache.go, with only the
-// reader's escaped CSRF token put back into its attribute values).
+// HTML and escaped data, kept to be shown again: a cached post card
+// (postcache.go, with only the reader's escaped CSRF token put back into
+// its attribute values) or a static fragment (renderer.static).
 type rendered string
 
 // HTML marks sanitizer or template output as safe to show. It is the
@@ -125,6 +126,9 @@ type topicPage struct {
 	// (postcache.go).
 	Cards      []cardRun
 	AnswerCard template.HTML
+	// PagerHTML is the numbered pager ("topicpager"), shown twice, or
+	// empty when the topic has one page.
+	PagerHTML template.HTML
 }
 
 // PrevPage and NextPage are 0 when there is none.
@@ -169,15 +173,22 @@ func queryPage(c *gin.Context) (int, error) {
 // postViews builds the cards of posts for the reader: thanks, replies and
 // permissions.
 func (a *app) postViews(ctx context.Context, m *forum.Member, t *forum.Topic, posts []forum.Post) ([]*postView, error) {
-	ids := make([]int64, len(posts))
+	// Only a post with thanks can have hers, and only one with replies
+	// has any to list: the counters spare the lookups of the others.
+	var thanks, answered []int64
 	for i := range posts {
-		ids[i] = posts[i].ID
+		if posts[i].ThanksCount > 0 {
+			thanks = append(thanks, posts[i].ID)
+		}
+		if posts[i].ReplyCount > 0 {
+			answered = append(answered, posts[i].ID)
+		}
 	}
-	thanked, err := a.store.ThankedBy(ctx, m.ID, ids)
+	thanked, err := a.store.ThankedBy(ctx, m.ID, thanks)
 	if err != nil {
 		return nil, err
 	}
-	replies, err := a.store.RepliesTo(ctx, ids)
+	replies, err := a.store.RepliesTo(ctx, answered)
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +250,11 @@ func (a *app) pageTopic(c *gin.Context) error {
 	}
 	if err := a.cardsOf(p); err != nil {
 		return err
+	}
+	if t.Pages() > 1 {
+		if p.PagerHTML, err = a.pagerOf(p); err != nil {
+			return err
+		}
 	}
 	return a.render(c, http.StatusOK, "topic", p)
 }

@@ -150,7 +150,9 @@ func (c *postCache) pushFront(e *cardEntry) {
 // length-prefixed strings, a tag for nil) and hashes them.
 type cardKeyer struct{ b []byte }
 
-func (k *cardKeyer) reset() { k.b = append(k.b[:0], "card/1"...) }
+// reset starts a key of a kind of fragment ("card/1", "pager/1"): kinds
+// differ in their first byte, so two kinds never share a key.
+func (k *cardKeyer) reset(kind string) { k.b = append(k.b[:0], kind...) }
 
 func (k *cardKeyer) int(n int64) { k.b = binary.LittleEndian.AppendUint64(k.b, uint64(n)) }
 
@@ -384,7 +386,7 @@ func (a *app) cardsOf(p *topicPage) error {
 	for i := range specs {
 		s := &specs[i]
 		s.TopicID, s.Closed, s.Lang, s.When = p.Topic.ID, p.Closed, p.L.Lang, p.When(s.V.CreatedAt)
-		k.reset()
+		k.reset("card/1")
 		k.card(s)
 		key := k.sum(&cache.seeds)
 		e := cache.get(key)
@@ -443,6 +445,33 @@ func (a *app) cardsOf(p *topicPage) error {
 		p.AnswerCard = cut(n, n+1)
 	}
 	return nil
+}
+
+// pagerOf renders the topic page's numbered pager, shown above and below
+// the cards, once: from the cache when the same page of a topic of as
+// many pages was shown in the same language before.
+func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
+	cache := a.views.cards
+	k := cardKeyers.Get().(*cardKeyer)
+	defer cardKeyers.Put(k)
+	k.reset("pager/1")
+	k.int(p.Topic.ID)
+	k.int(int64(p.PageNum))
+	k.int(int64(p.Topic.Pages()))
+	k.str(p.L.Lang)
+	key := k.sum(&cache.seeds)
+	if e := cache.get(key); e != nil {
+		return rendered(e.html).HTML(), nil
+	}
+	buf := cardBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer cardBuffers.Put(buf)
+	if err := a.views.pages["topic"].ExecuteTemplate(buf, "topicpager", p); err != nil {
+		return "", err
+	}
+	e := &cardEntry{key: key, html: buf.String()}
+	cache.put(e)
+	return rendered(e.html).HTML(), nil
 }
 
 var cardKeyers = sync.Pool{New: func() any { return &cardKeyer{b: make([]byte, 0, 4096)} }}

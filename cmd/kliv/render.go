@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,6 +29,40 @@ type renderer struct {
 	assets map[string]string // "css/site.css" → "/s/<hash>/css/site.css"
 	// cards are rendered post cards (postcache.go).
 	cards *postCache
+	// statics is the set of partials that static fragments are rendered
+	// from, and staticHTML what they rendered, by name and language.
+	statics    *template.Template
+	staticHTML sync.Map // staticKey → template.HTML
+}
+
+// staticKey names a static fragment in one language.
+type staticKey struct{ name, lang string }
+
+// staticPage is what a static fragment sees: the reader's language, and
+// an empty form.
+type staticPage struct {
+	L       i18n.Localizer
+	Form    *Form
+	Preview rendered
+}
+
+// static returns a fragment whose output depends on nothing but the
+// language (the Markdown help, the empty reply field), rendered by its
+// template once per language: {{static "mdhelp" .L}}. Such a fragment
+// sees only a staticPage and must be used in HTML text, where it was
+// rendered.
+func (r *renderer) static(name string, l i18n.Localizer) (template.HTML, error) {
+	k := staticKey{name, l.Lang}
+	if h, ok := r.staticHTML.Load(k); ok {
+		return h.(template.HTML), nil
+	}
+	var buf bytes.Buffer
+	if err := r.statics.ExecuteTemplate(&buf, name, &staticPage{L: l}); err != nil {
+		return "", err
+	}
+	h := rendered(buf.String()).HTML()
+	r.staticHTML.Store(k, h)
+	return h, nil
 }
 
 func newRenderer() (*renderer, error) {
@@ -67,13 +103,18 @@ func newRenderer() (*renderer, error) {
 			}
 			return m, nil
 		},
-		"add":   func(a, b int) int { return a + b },
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"lower": strings.ToLower,
+		"add":    func(a, b int) int { return a + b },
+		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"lower":  strings.ToLower,
+		"static": r.static,
 	}
 	shared, err := fs.Glob(templates.FS, "partials_*.html")
 	if err != nil {
 		return nil, err
+	}
+	// The layout's static fragments are defined in layout.html.
+	if r.statics, err = template.New("static").Funcs(funcs).ParseFS(templates.FS, append([]string{"layout.html"}, shared...)...); err != nil {
+		return nil, fmt.Errorf("partials: %w", err)
 	}
 	files, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
@@ -129,6 +170,12 @@ func (p *Page) Date(t time.Time) string { return p.L.Date(t, p.Now) }
 // Initials are the avatar letters of a name.
 func (p *Page) Initials(name string) string { return forum.Initials(name) }
 
+// Base is the page's common part. The layout reads it through Base
+// rather than through the embedding page: a field promoted from an
+// embedded struct costs html/template a search through the embedding on
+// every use, dozens of times a page.
+func (p *Page) Base() *Page { return p }
+
 // IsMember reports whether the reader is an approved member.
 func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 
@@ -163,16 +210,33 @@ func (a *app) render(c *gin.Context, status int, name string, data pager) error 
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
 	}
-	var buf bytes.Buffer
-	buf.Grow(16 << 10)
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout.html", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("Content-Length", strconv.Itoa(buf.Len()))
 	c.Header("Cache-Control", "no-store")
 	c.Status(status)
 	_, _ = c.Writer.Write(buf.Bytes())
 	return nil
+}
+
+// pageBuffers are the buffers pages are rendered into, reused so that a
+// page does not grow a new one (and the collector sweep it) every time.
+var pageBuffers = sync.Pool{New: func() any {
+	b := new(bytes.Buffer)
+	b.Grow(64 << 10)
+	return b
+}}
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // a rare huge page: let it go
+	}
+	b.Reset()
+	pageBuffers.Put(b)
 }
 
 // serveStatic serves embedded assets under their content-hashed path

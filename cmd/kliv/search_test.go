@@ -12,8 +12,8 @@ import (
 	"kliv/forum"
 )
 
-// searchIDs asks the API and returns the post ids found, sorted.
-func searchIDs(t *testing.T, c *testClient, params string) []int64 {
+// srSearchIDs asks the API and returns the post ids found, sorted.
+func srSearchIDs(t *testing.T, c *testClient, params string) []int64 {
 	t.Helper()
 	res := c.api(http.MethodGet, "/api/v1/search?"+params, nil).wantStatus(http.StatusOK).json()
 	list, ok := res["results"].([]any)
@@ -28,7 +28,7 @@ func searchIDs(t *testing.T, c *testClient, params string) []int64 {
 	return out
 }
 
-func q(s string) string { return "q=" + url.QueryEscape(s) }
+func srQ(s string) string { return "q=" + url.QueryEscape(s) }
 
 // srTopic starts a topic through the API and returns its first post's id.
 func srTopic(t *testing.T, c *testClient, catID int64, kind, title, body string) int64 {
@@ -53,7 +53,7 @@ func TestSearchAPI(t *testing.T) {
 	trust := srTopic(t, bea, c0, "discussion", "Styrning", "Om tillitsbaserad styrning i kommunen.")
 
 	// One result in full.
-	res := ada.api(http.MethodGet, "/api/v1/search?"+q("östersund"), nil).wantStatus(http.StatusOK).json()
+	res := ada.api(http.MethodGet, "/api/v1/search?"+srQ("östersund"), nil).wantStatus(http.StatusOK).json()
 	if res["next_page"] != nil {
 		t.Errorf("next_page = %v, want null", res["next_page"])
 	}
@@ -73,25 +73,25 @@ func TestSearchAPI(t *testing.T) {
 		params string
 		want   []int64
 	}{
-		{q("öst"), []int64{east}},
-		{q("ost"), []int64{cheese}},
-		{q("ÖST"), []int64{east}},
-		{q("led*"), []int64{lead}},
-		{q(`"tillitsbaserad styrning"`), []int64{trust}},
-		{q(`"styrning i" -kommunen`), []int64{}},
-		{q("och -bröd"), []int64{east}},
-		{q("i:rubrik ledarskap"), []int64{lead}},
-		{q("och") + fmt.Sprintf("&category_id=%d", c1), []int64{east, cheese}},
-		{q("och") + "&kind=tip", []int64{east}},
-		{q("och") + "&author=ADA", []int64{cheese}},
-		{q("och") + "&author=@bea", []int64{east}},
-		{q("och") + "&author=nobody", []int64{}},
-		{q("och") + "&after=2000-01-01&before=2999-12-31", []int64{east, cheese}},
-		{q("och") + "&before=2000-01-01", []int64{}},
+		{srQ("öst"), []int64{east}},
+		{srQ("ost"), []int64{cheese}},
+		{srQ("ÖST"), []int64{east}},
+		{srQ("led*"), []int64{lead}},
+		{srQ(`"tillitsbaserad styrning"`), []int64{trust}},
+		{srQ(`"styrning i" -kommunen`), []int64{}},
+		{srQ("och -bröd"), []int64{east}},
+		{srQ("i:rubrik ledarskap"), []int64{lead}},
+		{srQ("och") + fmt.Sprintf("&category_id=%d", c1), []int64{east, cheese}},
+		{srQ("och") + "&kind=tip", []int64{east}},
+		{srQ("och") + "&author=ADA", []int64{cheese}},
+		{srQ("och") + "&author=@bea", []int64{east}},
+		{srQ("och") + "&author=nobody", []int64{}},
+		{srQ("och") + "&after=2000-01-01&before=2999-12-31", []int64{east, cheese}},
+		{srQ("och") + "&before=2000-01-01", []int64{}},
 		{"", []int64{}},
-		{q(`"()*`), []int64{}},
+		{srQ(`"()*`), []int64{}},
 	} {
-		if got := searchIDs(t, ada, tt.params); !slices.Equal(got, tt.want) {
+		if got := srSearchIDs(t, ada, tt.params); !slices.Equal(got, tt.want) {
 			t.Errorf("search %s = %v, want %v", tt.params, got, tt.want)
 		}
 	}
@@ -101,14 +101,14 @@ func TestSearchAPI(t *testing.T) {
 
 	// An edit re-indexes, a deletion removes.
 	ada.api(http.MethodPatch, fmt.Sprintf("/api/v1/posts/%d", cheese), map[string]any{"body": "Vi åt kex.", "version": 1}).wantStatus(http.StatusOK)
-	if got := searchIDs(t, ada, q("fikat")); len(got) != 0 {
+	if got := srSearchIDs(t, ada, srQ("fikat")); len(got) != 0 {
 		t.Errorf("edited-away word found: %v", got)
 	}
-	if got := searchIDs(t, ada, q("kex")); !slices.Equal(got, []int64{cheese}) {
+	if got := srSearchIDs(t, ada, srQ("kex")); !slices.Equal(got, []int64{cheese}) {
 		t.Errorf("edited-in word: %v", got)
 	}
 	bea.api(http.MethodDelete, fmt.Sprintf("/api/v1/posts/%d", east), nil).wantStatus(http.StatusNoContent)
-	if got := searchIDs(t, ada, q("östersund")); len(got) != 0 {
+	if got := srSearchIDs(t, ada, srQ("östersund")); len(got) != 0 {
 		t.Errorf("deleted post found: %v", got)
 	}
 
@@ -120,11 +120,11 @@ func TestSearchAPI(t *testing.T) {
 	for i := range 25 {
 		bea.api(http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/posts", tid), map[string]any{"body": fmt.Sprintf("Tillit nummer %d.", i)}).wantStatus(http.StatusCreated)
 	}
-	res = ada.api(http.MethodGet, "/api/v1/search?"+q("tillit"), nil).wantStatus(http.StatusOK).json()
+	res = ada.api(http.MethodGet, "/api/v1/search?"+srQ("tillit"), nil).wantStatus(http.StatusOK).json()
 	if n := len(res["results"].([]any)); n != 20 || res["next_page"] != "2" {
 		t.Fatalf("page 1: %d results, next_page %v", n, res["next_page"])
 	}
-	res = ada.api(http.MethodGet, "/api/v1/search?"+q("tillit")+"&page=2", nil).wantStatus(http.StatusOK).json()
+	res = ada.api(http.MethodGet, "/api/v1/search?"+srQ("tillit")+"&page=2", nil).wantStatus(http.StatusOK).json()
 	if n := len(res["results"].([]any)); n != 6 || res["next_page"] != nil {
 		t.Fatalf("page 2: %d results, next_page %v", n, res["next_page"])
 	}
@@ -159,30 +159,30 @@ func TestSearchPage(t *testing.T) {
 		srTopic(t, ada, cats[1].ID, "discussion", fmt.Sprintf("Rekrytering %d", i), "Hur rekryterar ni?")
 	}
 
-	r := ada.get("/search?" + q("önskeschema")).wantStatus(http.StatusOK)
+	r := ada.get("/search?" + srQ("önskeschema")).wantStatus(http.StatusOK)
 	r.contains("Schemaläggning i hemtjänsten", fmt.Sprintf(`href="/p/%d"`, post), `value="önskeschema"`)
 	if !strings.Contains(r.Body, "<mark>önskeschema</mark> med &lt;b&gt; i.") {
 		t.Errorf("snippet not marked and escaped:\n%s", r.Body)
 	}
 	r.lacks("Fler träffar")
 	// Pages and the link to the next.
-	r = ada.get("/search?" + q("rekrytering") + fmt.Sprintf("&category_id=%d", cats[1].ID)).wantStatus(http.StatusOK)
+	r = ada.get("/search?" + srQ("rekrytering") + fmt.Sprintf("&category_id=%d", cats[1].ID)).wantStatus(http.StatusOK)
 	r.contains("Fler träffar", "page=2")
-	ada.get("/search?"+q("rekrytering")+fmt.Sprintf("&category_id=%d&page=2", cats[1].ID)).wantStatus(http.StatusOK).contains("Sida 2").lacks("Fler träffar")
+	ada.get("/search?" + srQ("rekrytering") + fmt.Sprintf("&category_id=%d&page=2", cats[1].ID)).wantStatus(http.StatusOK).contains("Sida 2").lacks("Fler träffar")
 	// No results, with tips; an empty search.
-	ada.get("/search?" + q("zzzyx")).wantStatus(http.StatusOK).contains("Inga träffar", "led*")
+	ada.get("/search?"+srQ("zzzyx")).wantStatus(http.StatusOK).contains("Inga träffar", "led*")
 	ada.get("/search").wantStatus(http.StatusOK).lacks("Inga träffar")
 	ada.get("/search?q=%22%22").wantStatus(http.StatusOK).contains("Skriv ett eller flera ord")
 	// A bad filter is shown at its field.
 	ada.get("/search?q=x&after=igår").wantStatus(http.StatusBadRequest).contains("Skriv datumet som 2025-03-14.", `value="igår"`)
 	// English.
 	ada.Lang = "en"
-	ada.get("/search?" + q("zzzyx")).wantStatus(http.StatusOK).contains("No results")
+	ada.get("/search?" + srQ("zzzyx")).wantStatus(http.StatusOK).contains("No results")
 	ada.Lang = ""
 
 	// What was typed comes back escaped, in the box and the title.
 	xss := `<script>alert(1)</script> "ö`
-	r = ada.get("/search?" + q(xss)).wantStatus(http.StatusOK)
+	r = ada.get("/search?" + srQ(xss)).wantStatus(http.StatusOK)
 	if strings.Contains(r.Body, "<script>alert(1)") {
 		t.Fatalf("query not escaped:\n%s", r.Body)
 	}
@@ -194,7 +194,7 @@ func TestSearchPage(t *testing.T) {
 		`^a`, `'a'`, `a'; DROP TABLE posts; --`, `\`, `%`, `_`, `%00`, "\x00", "\xff\xfe", `{}`, `[]`, `:`, `@`, `@@`,
 		`kategori:`, `typ:hemlig`, `efter:2025-02-30`, `i:rubrik`, `i:rubrik -a`, strings.Repeat(`(`, 600),
 		strings.Repeat("a OR ", 120), strings.Repeat("ö", 800), `le*`, `l*`, `"le* hem*"`, `🙂`, "ﬁ", "\u202e"} {
-		ada.get("/search?" + q(in)).wantStatus(http.StatusOK)
-		ada.api(http.MethodGet, "/api/v1/search?"+q(in), nil).wantStatus(http.StatusOK)
+		ada.get("/search?" + srQ(in)).wantStatus(http.StatusOK)
+		ada.api(http.MethodGet, "/api/v1/search?"+srQ(in), nil).wantStatus(http.StatusOK)
 	}
 }
