@@ -43,12 +43,20 @@ type Post struct {
 	DeletedBy      string     `db:"deleted_by"`
 }
 
-const postCols = `p.id, p.topic_id, p.seq, p.author_id, a.username AS author_username, a.display_name AS author_name,
+const postCols = postColsBefore + `p.body` + postColsAfter
+
+// postCardCols are postCols without the Markdown source (an empty body),
+// for showing posts: a card shows only their HTML.
+const postCardCols = postColsBefore + `'' AS body` + postColsAfter
+
+const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS author_username, a.display_name AS author_name,
 	COALESCE(a.role_title, '') AS author_title, COALESCE(a.workplace, '') AS author_workplace, COALESCE(a.sector, '') AS author_sector,
 	COALESCE(a.role, '') AS author_role,
 	p.reply_to, r.seq AS reply_to_seq, ra.display_name AS reply_to_author, r.body AS reply_to_body,
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,
-	p.body, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by`
+	`
+
+const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by`
 
 const postFrom = ` FROM posts p LEFT JOIN members a ON a.id = p.author_id
 	LEFT JOIN posts r ON r.id = p.reply_to LEFT JOIN members ra ON ra.id = r.author_id`
@@ -141,6 +149,16 @@ func (s *Store) Post(ctx context.Context, viewer *Member, id int64) (*Post, erro
 // Posts returns page (1-based) of a topic's posts in order. Pages are
 // ranges of sequence numbers, which never change.
 func (s *Store) Posts(ctx context.Context, viewer *Member, topicID int64, page int) ([]Post, error) {
+	return s.posts(ctx, viewer, topicID, page, postCols)
+}
+
+// PostCards is Posts without their Markdown source (Body is empty), for
+// showing them on the topic page.
+func (s *Store) PostCards(ctx context.Context, viewer *Member, topicID int64, page int) ([]Post, error) {
+	return s.posts(ctx, viewer, topicID, page, postCardCols)
+}
+
+func (s *Store) posts(ctx context.Context, viewer *Member, topicID int64, page int, cols string) ([]Post, error) {
 	if !viewer.IsMember() {
 		return nil, Refuse(ErrForbidden, "error.not_member")
 	}
@@ -148,7 +166,7 @@ func (s *Store) Posts(ctx context.Context, viewer *Member, topicID int64, page i
 		page = 1
 	}
 	lo := (page-1)*PageSize + 1
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+postCols+postFrom+` WHERE p.topic_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`,
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+cols+postFrom+` WHERE p.topic_id = ? AND p.seq BETWEEN ? AND ? ORDER BY p.seq`,
 		topicID, lo, lo+PageSize-1)
 	if err != nil {
 		return nil, err

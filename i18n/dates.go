@@ -33,22 +33,38 @@ func (l Localizer) When(t, now time.Time) string {
 	today := time.Date(ny, nm, nd, 0, 0, 0, 0, Stockholm)
 	day := time.Date(ty, tm, td, 0, 0, 0, 0, Stockholm)
 	days := int(today.Sub(day).Hours()/24 + 0.5)
-	clock := t.Format("15:04")
 	switch {
 	case days == 0:
-		return l.T("time.today", clock)
+		return l.T("time.today", t.Format("15:04"))
 	case days == 1:
-		return l.T("time.yesterday", clock)
+		return l.T("time.yesterday", t.Format("15:04"))
 	case days < 7:
-		return l.T("time.weekday", l.T(fmt.Sprintf("weekday.%d", int(t.Weekday()))), clock)
+		return l.T("time.weekday", l.T(weekdayKeys[t.Weekday()]), t.Format("15:04"))
 	}
 	return l.Date(t, now)
 }
 
+// The catalog keys of the days and months, made once: dates are shown
+// dozens of times a page.
+var (
+	weekdayKeys = func() (k [7]string) {
+		for i := range k {
+			k[i] = fmt.Sprintf("weekday.%d", i)
+		}
+		return k
+	}()
+	monthKeys = func() (k [13]string) {
+		for i := 1; i < len(k); i++ {
+			k[i] = fmt.Sprintf("month.%d", i)
+		}
+		return k
+	}()
+)
+
 // Date formats the day of t: "3 mars" or "3 mars 2025".
 func (l Localizer) Date(t, now time.Time) string {
 	t = t.In(Stockholm)
-	month := l.T(fmt.Sprintf("month.%d", int(t.Month())))
+	month := l.T(monthKeys[t.Month()])
 	if t.Year() == now.In(Stockholm).Year() {
 		return l.T("date.day_month", t.Day(), month)
 	}
@@ -58,5 +74,5 @@ func (l Localizer) Date(t, now time.Time) string {
 // Exact formats t fully, for a <time> element's title.
 func (l Localizer) Exact(t time.Time) string {
 	t = t.In(Stockholm)
-	return l.T("date.exact", t.Day(), l.T(fmt.Sprintf("month.%d", int(t.Month()))), t.Year(), t.Format("15:04"))
+	return l.T("date.exact", t.Day(), l.T(monthKeys[t.Month()]), t.Year(), t.Format("15:04"))
 }

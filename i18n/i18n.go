@@ -165,5 +165,8 @@ func (l Localizer) N(key string, n int, args ...any) string {
 	if n == 1 {
 		k = key + ".one"
 	}
+	if len(args) == 0 {
+		return l.B.T(l.Lang, k, n)
+	}
 	return l.B.T(l.Lang, k, append([]any{n}, args...)...)
 }

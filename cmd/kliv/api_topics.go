@@ -250,9 +250,12 @@ func (a *app) apiTopic(c *gin.Context) error {
 }
 
 func (a *app) postsJSON(ctx context.Context, m *forum.Member, posts []forum.Post) ([]postJSON, error) {
-	ids := make([]int64, len(posts))
+	// Only a post with thanks can have hers.
+	var ids []int64
 	for i := range posts {
-		ids[i] = posts[i].ID
+		if posts[i].ThanksCount > 0 {
+			ids = append(ids, posts[i].ID)
+		}
 	}
 	thanked, err := a.store.ThankedBy(ctx, m.ID, ids)
 	if err != nil {

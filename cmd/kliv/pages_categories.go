@@ -1,6 +1,7 @@
 package main
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,6 +31,11 @@ type topicListPage struct {
 	base  string
 	// readerList: her unread counts and category follow level (pages_readers.go).
 	readerList
+	// Rows are the topics' rows ("topicrow"), rendered and cached by
+	// rowsOf, and KindFilter the kind filter ("kindfilter"), cached by
+	// kindFilterOf (postcache.go).
+	Rows       template.HTML
+	KindFilter template.HTML
 }
 
 // KindURL is the list filtered by kind ("" for all kinds).
@@ -37,7 +43,7 @@ func (p *topicListPage) KindURL(kind string) string {
 	if kind == "" {
 		return p.base
 	}
-	return p.base + "?" + url.Values{"kind": {kind}}.Encode()
+	return p.base + "?kind=" + url.QueryEscape(kind)
 }
 
 // NextURL is the link to the next (older) page.
@@ -84,6 +90,12 @@ func (a *app) renderTopicList(c *gin.Context, cat *forum.Category, base string) 
 	name := "home"
 	if cat != nil {
 		name = "category"
+	}
+	if p.Rows, err = a.rowsOf(p, name); err != nil {
+		return err
+	}
+	if p.KindFilter, err = a.kindFilterOf(p, name); err != nil {
+		return err
 	}
 	return a.render(c, http.StatusOK, name, p)
 }

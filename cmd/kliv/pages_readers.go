@@ -31,12 +31,8 @@ type readerList struct {
 func (a *app) readerListFor(c *gin.Context, cat *forum.Category, ts []forum.Topic) (readerList, error) {
 	ctx, m := c.Request.Context(), viewer(c)
 	var out readerList
-	ids := make([]int64, len(ts))
-	for i := range ts {
-		ids[i] = ts[i].ID
-	}
 	var err error
-	if out.Unread, err = a.store.Unread(ctx, m.ID, ids); err != nil {
+	if out.Unread, err = a.store.UnreadTopics(ctx, m.ID, ts); err != nil {
 		return out, err
 	}
 	if cat != nil {

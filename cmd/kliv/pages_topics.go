@@ -221,7 +221,7 @@ func (a *app) pageTopic(c *gin.Context) error {
 	if n > t.Pages() {
 		return errNotFound
 	}
-	posts, err := a.store.Posts(ctx, m, id, n)
+	posts, err := a.store.PostCards(ctx, m, id, n)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package main
 
-// Rendered post cards, cached.
+// Rendered post cards, cached; and, the same way, the other parts of the
+// busy pages that many views share: the rows of the topic lists, the
+// topic pager and the lists' kind filter.
 //
 // A topic page is mostly its post cards, and a card is the same HTML for
 // every reader with the same rights until the post, its author, its
@@ -18,7 +20,10 @@ package main
 // new state at once; the old entry is never asked for again and ages out
 // of the LRU. Nothing has to remember to invalidate, and one reader's
 // card is served to another only when every input, rights included, is
-// the same.
+// the same. TestCardKeyCovers and TestCardKeyCoversTopic fail when a
+// field is added to a post, a topic or a card's view without being added
+// to the key; TestTopicPageCardsInvalidation and
+// TestTopicListRowsInvalidation check the pages after each change.
 //
 // The one per-reader value that is not in the key is the CSRF token of
 // the card's forms (thank, unthank, mark as answer): it differs for every
@@ -36,7 +41,6 @@ import (
 	"errors"
 	"hash/maphash"
 	"html/template"
-	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,9 +53,9 @@ import (
 // of an ordinary length, the busy topics of a large forum.
 const defaultCardCacheBytes = 32 << 20
 
-// cardKey identifies a rendered card: a 128-bit hash of its inputs
-// under two random per-process seeds, so collisions can be neither
-// expected nor crafted.
+// cardKey identifies a rendered card (or other fragment): a 128-bit hash
+// of its inputs under two random per-process seeds, so collisions can be
+// neither expected nor crafted.
 type cardKey [2]uint64
 
 // cardEntry is one rendered card: its HTML without the CSRF token, and
@@ -67,8 +71,8 @@ type cardEntry struct {
 // size is what the entry counts against the cache's bound.
 func (e *cardEntry) size() int { return len(e.html) + 8*len(e.holes) + 96 }
 
-// postCache is a least-recently-used cache of rendered post cards,
-// bounded in bytes and safe for concurrent use.
+// postCache is a least-recently-used cache of rendered post cards and
+// other fragments, bounded in bytes and safe for concurrent use.
 type postCache struct {
 	seeds [2]maphash.Seed
 
@@ -195,7 +199,8 @@ func (k *cardKeyer) time(t time.Time) {
 	// depend on nothing else.
 	_, off := t.Zone()
 	k.int(t.Unix())
-	k.int(int64(t.Nanosecond())<<20 | int64(off+math.MaxInt16))
+	k.int(int64(t.Nanosecond()))
+	k.int(int64(off))
 }
 
 func (k *cardKeyer) optTime(t *time.Time) {
@@ -205,7 +210,7 @@ func (k *cardKeyer) optTime(t *time.Time) {
 	}
 }
 
-// post writes every field of a post. TestCardKeyCoversPost fails when a
+// post writes every field of a post. TestCardKeyCovers fails when a
 // field is added to forum.Post and not here.
 func (k *cardKeyer) post(p *forum.Post) {
 	k.int(p.ID)
@@ -257,6 +262,33 @@ func (k *cardKeyer) card(s *cardSpec) {
 	k.str(s.When)
 }
 
+// topic writes every field of a topic. TestCardKeyCoversTopic fails
+// when a field is added to forum.Topic and not here.
+func (k *cardKeyer) topic(t *forum.Topic) {
+	k.int(t.ID)
+	k.int(t.CategoryID)
+	k.str(t.CategorySlug)
+	k.str(t.CategoryName)
+	k.bool(t.CategoryClosed)
+	k.optInt64(t.AuthorID)
+	k.optStr(t.AuthorUsername)
+	k.optStr(t.AuthorName)
+	k.str(t.Kind)
+	k.str(t.Title)
+	k.optStr(t.URL)
+	k.optInt64(t.FirstPostID)
+	k.optInt64(t.AnswerPostID)
+	k.int(int64(t.PostCount))
+	k.int(int64(t.ThanksCount))
+	k.optTime(t.LockedAt)
+	k.bool(t.Pinned)
+	k.time(t.CreatedAt)
+	k.time(t.LastPostAt)
+	k.optInt64(t.LastPostID)
+	k.optStr(t.LastPoster)
+	k.optStr(t.LastPosterName)
+}
+
 func (k *cardKeyer) sum(seeds *[2]maphash.Seed) cardKey {
 	return cardKey{maphash.Bytes(seeds[0], k.b), maphash.Bytes(seeds[1], k.b)}
 }
@@ -280,34 +312,52 @@ type cardSpec struct {
 // placeholderLen is the length of the CSRF placeholder: 32 hex digits.
 const placeholderLen = 32
 
-var errCardHoles = errors.New("post card: the CSRF token is not only in attribute values")
+var errCardHoles = errors.New("fragment: the CSRF token is not only in attribute values")
 
-// cardBuffers are the buffers cards are rendered into on a miss.
+// cardBuffers are the buffers fragments are rendered into on a miss.
 var cardBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// renderCard executes the "postcard" template for one card. With punch,
-// the CSRF token is a fresh random placeholder that is cut out, leaving
-// holes; without, the card has the reader's own token and no holes, and
-// must not be cached.
-func renderCard(t *template.Template, pg *Page, topic *forum.Topic, s *cardSpec, key cardKey, punch bool) (*cardEntry, error) {
-	cp := *pg
-	ph := ""
-	if punch {
-		var raw [placeholderLen / 2]byte
-		_, _ = rand.Read(raw[:])
-		ph = hex.EncodeToString(raw[:])
-		cp.CSRF = ph
+// fragment returns the fragment with key from the cache or, on a miss,
+// has render execute its template and caches the result. render gets
+// the CSRF token to put in the page it renders: a fresh random
+// placeholder, whose places become the entry's holes. Every fragment is
+// rendered so, whether it shows a token or not, so that no reader's
+// token is ever cached. Should the token appear elsewhere than in an
+// attribute value, the fragment is rendered again with the reader's own
+// token and not cached.
+func (c *postCache) fragment(key cardKey, token string, render func(w *bytes.Buffer, csrf string) error) (*cardEntry, error) {
+	if e := c.get(key); e != nil {
+		return e, nil
 	}
 	buf := cardBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
 	defer cardBuffers.Put(buf)
-	data := map[string]any{"P": &cp, "V": s.V, "T": topic, "Answer": s.Answer, "Closed": s.Closed}
-	if err := t.ExecuteTemplate(buf, "postcard", data); err != nil {
+	var raw [placeholderLen / 2]byte
+	_, _ = rand.Read(raw[:])
+	ph := hex.EncodeToString(raw[:])
+	buf.Reset()
+	if err := render(buf, ph); err != nil {
 		return nil, err
 	}
-	out := buf.Bytes()
+	e, err := cutHoles(buf.Bytes(), ph, key)
+	if errors.Is(err, errCardHoles) {
+		buf.Reset()
+		if err := render(buf, token); err != nil {
+			return nil, err
+		}
+		return &cardEntry{key: key, html: buf.String()}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.put(e)
+	return e, nil
+}
+
+// cutHoles makes an entry of rendered HTML, cutting the placeholder out
+// where it stands for the CSRF token.
+func cutHoles(out []byte, ph string, key cardKey) (*cardEntry, error) {
 	e := &cardEntry{key: key}
-	if !punch {
+	if !bytes.Contains(out, []byte(ph)) {
 		e.html = string(out)
 		return e, nil
 	}
@@ -321,7 +371,7 @@ func renderCard(t *template.Template, pg *Page, topic *forum.Topic, s *cardSpec,
 		}
 		// The token belongs in a quoted attribute value, where the
 		// escaper leaves it as it is; anywhere else a plain copy
-		// could be wrong, so such a card is not cached.
+		// could be wrong.
 		if !bytes.HasSuffix(out[:i], []byte(`value="`)) || !bytes.HasPrefix(out[i+len(ph):], []byte(`"`)) {
 			return nil, errCardHoles
 		}
@@ -331,6 +381,26 @@ func renderCard(t *template.Template, pg *Page, topic *forum.Topic, s *cardSpec,
 	}
 	e.html = b.String()
 	return e, nil
+}
+
+// withPage is a page's copy with csrf as its CSRF token, for rendering
+// a fragment.
+func withPage(pg *Page, csrf string) *Page {
+	cp := *pg
+	cp.CSRF = csrf
+	return &cp
+}
+
+// withToken is the fragment with token (escaped) in its holes, as the
+// HTML to show.
+func (e *cardEntry) withToken(token string) template.HTML {
+	if len(e.holes) == 0 {
+		return rendered(e.html).HTML()
+	}
+	var b strings.Builder
+	b.Grow(len(e.html) + len(e.holes)*len(token))
+	appendCard(&b, e, token)
+	return rendered(b.String()).HTML()
 }
 
 // appendCard writes a cached card with the reader's CSRF token in its
@@ -388,20 +458,12 @@ func (a *app) cardsOf(p *topicPage) error {
 		s.TopicID, s.Closed, s.Lang, s.When = p.Topic.ID, p.Closed, p.L.Lang, p.When(s.V.CreatedAt)
 		k.reset("card/1")
 		k.card(s)
-		key := k.sum(&cache.seeds)
-		e := cache.get(key)
-		if e == nil {
-			var err error
-			e, err = renderCard(t, &p.Page, p.Topic, s, key, true)
-			if errors.Is(err, errCardHoles) {
-				// Not cacheable: this reader's card, as it is.
-				e, err = renderCard(t, &p.Page, p.Topic, s, key, false)
-			} else if err == nil {
-				cache.put(e)
-			}
-			if err != nil {
-				return err
-			}
+		e, err := cache.fragment(k.sum(&cache.seeds), p.CSRF, func(w *bytes.Buffer, csrf string) error {
+			return t.ExecuteTemplate(w, "postcard", map[string]any{
+				"P": withPage(&p.Page, csrf), "V": s.V, "T": p.Topic, "Answer": s.Answer, "Closed": s.Closed})
+		})
+		if err != nil {
+			return err
 		}
 		entries[i] = e
 		total += len(e.html) + len(e.holes)*len(token)
@@ -447,11 +509,24 @@ func (a *app) cardsOf(p *topicPage) error {
 	return nil
 }
 
-// pagerOf renders the topic page's numbered pager, shown above and below
-// the cards, once: from the cache when the same page of a topic of as
-// many pages was shown in the same language before.
+// pageFragment returns a part of a page that many views share, from the
+// cache under key or rendered by template name of the page's set: data
+// makes the data to render it with, a copy of the page with the given
+// CSRF token. key must hold everything the part shows.
+func (a *app) pageFragment(set, name string, key cardKey, token string, data func(csrf string) any) (template.HTML, error) {
+	e, err := a.views.cards.fragment(key, token, func(w *bytes.Buffer, csrf string) error {
+		return a.views.pages[set].ExecuteTemplate(w, name, data(csrf))
+	})
+	if err != nil {
+		return "", err
+	}
+	return e.withToken(template.HTMLEscapeString(token)), nil
+}
+
+// pagerOf renders the topic page's numbered pager ("topicpager"), shown
+// above and below the cards, once: from the cache when the same page of
+// a topic of as many pages was shown in the same language before.
 func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
-	cache := a.views.cards
 	k := cardKeyers.Get().(*cardKeyer)
 	defer cardKeyers.Put(k)
 	k.reset("pager/1")
@@ -459,19 +534,74 @@ func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
 	k.int(int64(p.PageNum))
 	k.int(int64(p.Topic.Pages()))
 	k.str(p.L.Lang)
-	key := k.sum(&cache.seeds)
-	if e := cache.get(key); e != nil {
-		return rendered(e.html).HTML(), nil
+	return a.pageFragment("topic", "topicpager", k.sum(&a.views.cards.seeds), p.CSRF, func(csrf string) any {
+		cp := *p
+		cp.CSRF = csrf
+		return &cp
+	})
+}
+
+// kindFilterOf renders a topic list's kind filter ("kindfilter") from the
+// cache: it shows the list's address, the kind chosen and the language.
+func (a *app) kindFilterOf(p *topicListPage, set string) (template.HTML, error) {
+	k := cardKeyers.Get().(*cardKeyer)
+	defer cardKeyers.Put(k)
+	k.reset("kinds/1")
+	k.str(p.base)
+	k.str(p.Kind)
+	k.int(int64(len(p.Kinds)))
+	for _, kind := range p.Kinds {
+		k.str(kind)
 	}
-	buf := cardBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer cardBuffers.Put(buf)
-	if err := a.views.pages["topic"].ExecuteTemplate(buf, "topicpager", p); err != nil {
-		return "", err
-	}
-	e := &cardEntry{key: key, html: buf.String()}
-	cache.put(e)
-	return rendered(e.html).HTML(), nil
+	k.str(p.L.Lang)
+	return a.pageFragment(set, "kindfilter", k.sum(&a.views.cards.seeds), p.CSRF, func(csrf string) any {
+		cp := *p
+		cp.CSRF = csrf
+		return &cp
+	})
 }
 
 var cardKeyers = sync.Pool{New: func() any { return &cardKeyer{b: make([]byte, 0, 4096)} }}
+
+// rowsOf renders the rows of a topic list ("topicrow" in
+// partials_topics.html), each from the cache when the same row was shown
+// before: the key holds every field of the topic, the reader's unread
+// count and link, the language and the time of last activity as she
+// reads it.
+func (a *app) rowsOf(p *topicListPage, page string) (template.HTML, error) {
+	t := a.views.pages[page]
+	cache := a.views.cards
+	k := cardKeyers.Get().(*cardKeyer)
+	defer cardKeyers.Put(k)
+	showCat := p.Category == nil
+	token := template.HTMLEscapeString(p.CSRF)
+	entries := make([]*cardEntry, len(p.Topics))
+	total := 0
+	for i := range p.Topics {
+		topic := &p.Topics[i]
+		u := p.Unread[topic.ID]
+		k.reset("row/1")
+		k.topic(topic)
+		k.int(int64(u.Count))
+		k.bool(u.New)
+		k.int(int64(u.FirstUnreadSeq))
+		k.bool(showCat)
+		k.str(p.L.Lang)
+		k.str(p.When(topic.LastPostAt))
+		e, err := cache.fragment(k.sum(&cache.seeds), p.CSRF, func(w *bytes.Buffer, csrf string) error {
+			return t.ExecuteTemplate(w, "topicrow", map[string]any{
+				"P": withPage(&p.Page, csrf), "T": topic, "U": u, "ShowCategory": showCat})
+		})
+		if err != nil {
+			return "", err
+		}
+		entries[i] = e
+		total += len(e.html) + len(e.holes)*len(token)
+	}
+	var b strings.Builder
+	b.Grow(total)
+	for _, e := range entries {
+		appendCard(&b, e, token)
+	}
+	return rendered(b.String()).HTML(), nil
+}
