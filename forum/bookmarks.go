@@ -170,22 +170,7 @@ func (s *Store) Bookmarks(ctx context.Context, m *Member, cursor string, limit i
 
 // BookmarkedPosts reports which of the posts she has saved.
 func (s *Store) BookmarkedPosts(ctx context.Context, memberID int64, postIDs []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
-	if len(postIDs) == 0 {
-		return out, nil
-	}
-	q, args, err := sqlx.In(`SELECT post_id FROM bookmarks WHERE member_id = ? AND post_id IN (?)`, memberID, postIDs)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	if err := s.DB.SelectContext(ctx, &ids, s.DB.Rebind(q), args...); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
+	return s.memberPostSet(ctx, "bookmarks", memberID, postIDs)
 }
 
 // SendDueReminders turns the bookmark reminders that came due into

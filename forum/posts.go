@@ -593,11 +593,17 @@ func (s *Store) Thankers(ctx context.Context, viewer *Member, postID int64) ([]T
 
 // ThankedBy reports which of the posts the member has thanked.
 func (s *Store) ThankedBy(ctx context.Context, memberID int64, postIDs []int64) (map[int64]bool, error) {
+	return s.memberPostSet(ctx, "reactions", memberID, postIDs)
+}
+
+// memberPostSet reports which of postIDs have a row of the member in
+// table (reactions, bookmarks: both keyed by member_id and post_id).
+func (s *Store) memberPostSet(ctx context.Context, table string, memberID int64, postIDs []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(postIDs) == 0 {
 		return out, nil
 	}
-	q, args, err := sqlx.In(`SELECT post_id FROM reactions WHERE member_id = ? AND post_id IN (?)`, memberID, postIDs)
+	q, args, err := sqlx.In(`SELECT post_id FROM `+table+` WHERE member_id = ? AND post_id IN (?)`, memberID, postIDs)
 	if err != nil {
 		return nil, err
 	}
