@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -62,6 +63,12 @@ func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "
 // fail writes err as JSON under /api/ and as an error page elsewhere, in
 // the reader's language. Only server errors are logged.
 func (a *app) fail(c *gin.Context, err error) {
+	if c.Request.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away mid-request: nobody reads the answer and
+		// nothing went wrong on our side.
+		c.AbortWithStatus(499)
+		return
+	}
 	code, key := status(err)
 	l := a.loc(c)
 	msg := l.T(key)
