@@ -629,3 +629,21 @@ func (s *Store) Preview(body string) (string, error) {
 	}
 	return html, nil
 }
+
+// MaxQuoteLen bounds a quoted part, in characters.
+const MaxQuoteLen = 2000
+
+// QuotablePart returns part, tidied, when it is a piece of the post's
+// visible text (what a reader can select on the page), or "" when it is
+// not: a quote must be something the member really wrote.
+func QuotablePart(p *Post, part string) string {
+	part = strings.Join(strings.Fields(part), " ")
+	if part == "" || !utf8.ValidString(part) || utf8.RuneCountInString(part) > MaxQuoteLen || p.Deleted() {
+		return ""
+	}
+	visible := strings.Join(strings.Fields(markdown.PlainText(p.BodyHTML)), " ")
+	if !strings.Contains(visible, part) {
+		return ""
+	}
+	return part
+}

@@ -102,6 +102,12 @@ func TestForumPagesThreads(t *testing.T) {
 	q := bea.get(fmt.Sprintf("/t/%d/reply?quote=%d", tp.ID, r1.ID)).wantStatus(http.StatusOK)
 	q.contains(fmt.Sprintf("> [Test bea](/p/%d) skrev:\n>\n> Vi har en mentor för varje ny chef.\n>\n> Det fungerar bra.", r1.ID),
 		fmt.Sprintf(`name="reply_to" value="%d"`, r1.ID), "Du svarar Test bea")
+	// Quoting part of a post: a selected piece is quoted alone; a piece
+	// the post does not hold is ignored and the whole post is quoted.
+	bea.get(fmt.Sprintf("/t/%d/reply?quote=%d&part=%s", tp.ID, r1.ID, url.QueryEscape("en mentor för  varje"))).wantStatus(http.StatusOK).
+		contains(fmt.Sprintf("> [Test bea](/p/%d) skrev:\n>\n> en mentor för varje\n", r1.ID)).lacks("> Det fungerar bra.")
+	bea.get(fmt.Sprintf("/t/%d/reply?quote=%d&part=%s", tp.ID, r1.ID, url.QueryEscape("Jag håller inte med"))).wantStatus(http.StatusOK).
+		contains("> Vi har en mentor för varje ny chef.\n>\n> Det fungerar bra.").lacks("håller inte med")
 	anna.get(fmt.Sprintf("/t/%d/reply?to=%d", tp.ID, r1.ID)).wantStatus(http.StatusOK).contains(fmt.Sprintf(`name="reply_to" value="%d"`, r1.ID))
 	anna.get(fmt.Sprintf("/t/%d/reply?to=%d", tp.ID, *tp.FirstPostID+999)).wantStatus(http.StatusNotFound)
 

@@ -374,12 +374,19 @@ func (a *app) renderReply(c *gin.Context, code int, t *forum.Topic, f *Form, pre
 	return a.render(c, code, "reply", p)
 }
 
-// quote is a post's Markdown as a quote with attribution, to answer.
-func quote(l i18n.Localizer, p *forum.Post) string {
+// quote is a post's Markdown as a quote with attribution, to answer;
+// part, when it is a piece of the post's text (the reader selected it),
+// is quoted instead of the whole post. A part not in the post is ignored,
+// so nobody can put words in another member's mouth.
+func quote(l i18n.Localizer, p *forum.Post, part string) string {
 	var b strings.Builder
 	name := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`).Replace(p.Author())
 	b.WriteString("> " + l.T("reply.quote_wrote", name, p.Path()) + "\n>\n")
-	for _, line := range strings.Split(p.Body, "\n") {
+	text := p.Body
+	if part = forum.QuotablePart(p, part); part != "" {
+		text = part
+	}
+	for _, line := range strings.Split(text, "\n") {
 		b.WriteString(strings.TrimRight("> "+line, " ") + "\n")
 	}
 	b.WriteString("\n")
@@ -415,7 +422,7 @@ func (a *app) pageReply(c *gin.Context) error {
 		}
 		f.Values["reply_to"] = strconv.FormatInt(p.ID, 10)
 		if c.Query("quote") != "" && !p.Deleted() {
-			f.Values["body"] = quote(a.loc(c), p)
+			f.Values["body"] = quote(a.loc(c), p, c.Query("part"))
 		}
 	}
 	return a.renderReply(c, http.StatusOK, t, f, "")

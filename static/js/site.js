@@ -58,3 +58,22 @@
     });
   });
 })();
+
+// Quote what is selected: "Citera" on a post quotes just the text the
+// reader selected in that post (the server checks it is really there).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest('a[href*="/reply?quote="]');
+    if (!link) { return; }
+    var card = link.closest("article");
+    var sel = window.getSelection ? window.getSelection() : null;
+    if (!card || !sel || sel.isCollapsed) { return; }
+    var body = card.querySelector(".post-body");
+    if (!body || !body.contains(sel.anchorNode) || !body.contains(sel.focusNode)) { return; }
+    var text = sel.toString().trim();
+    if (text === "" || text.length > 2000) { return; }
+    ev.preventDefault();
+    window.location.href = link.getAttribute("href") + "&part=" + encodeURIComponent(text);
+  });
+})();
