@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +14,8 @@ import (
 
 func bkStore(t *testing.T) *Store {
 	t.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kliv.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	s := NewStore(db, "https://kliv.test")
-	s.Hash = TestPasswordParams
+	s, _ := newTestStore(t)
+	s.BaseURL = "https://kliv.test"
 	s.I18n = i18n.MustLoad()
 	now := time.Date(2025, time.March, 4, 9, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { now = now.Add(time.Second); return now }

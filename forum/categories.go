@@ -42,6 +42,15 @@ func (s *Store) Categories(ctx context.Context, withArchived bool) ([]Category, 
 	return cs, err
 }
 
+// AdminCategories lists every category, archived ones too, for the admin
+// page where they are managed; admins only.
+func (s *Store) AdminCategories(ctx context.Context, actor *Member) ([]Category, error) {
+	if !actor.IsAdmin() {
+		return nil, Refuse(ErrForbidden, "error.admin_only")
+	}
+	return s.Categories(ctx, true)
+}
+
 // Category returns one category.
 func (s *Store) Category(ctx context.Context, id int64) (*Category, error) {
 	return s.categoryWhere(ctx, s.DB, "id = ?", id)

@@ -3,7 +3,6 @@ package forum
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,17 +31,8 @@ func sthlm(y int, mo time.Month, d, h, mi int) time.Time {
 
 func mtStore(t *testing.T) (*Store, *mtClock) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kliv.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	s := NewStore(db, "https://kliv.test")
-	s.Hash = TestPasswordParams
+	s, _ := newTestStore(t)
+	s.BaseURL = "https://kliv.test"
 	s.I18n = i18n.MustLoad()
 	clock := &mtClock{now: sthlm(2025, time.March, 4, 10, 0)} // a Tuesday
 	s.Now = clock.Now

@@ -461,9 +461,7 @@ func (s *Store) fillNotifications(ctx context.Context, ns []NotificationItem) er
 	var want []int64
 	for i := range ns {
 		ns[i].Data = decodeData(ns[i].DataJSON)
-		for _, id := range dataIDs(ns[i].Data["actor_ids"]) {
-			want = append(want, id)
-		}
+		want = append(want, dataIDs(ns[i].Data["actor_ids"])...)
 	}
 	if len(want) == 0 {
 		return nil

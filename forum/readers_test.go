@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,16 +36,8 @@ type rdEnv struct {
 func newRdEnv(t *testing.T) *rdEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kliv.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	s := NewStore(db, "https://kliv.test")
-	s.Hash = TestPasswordParams
+	s, _ := newTestStore(t)
+	s.BaseURL = "https://kliv.test"
 	clock := &rdClock{now: time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)}
 	s.Now = clock.Now
 	cats, err := s.Categories(ctx, false)

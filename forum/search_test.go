@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -29,17 +28,11 @@ type srEnv struct {
 func newSrEnv(t *testing.T) *srEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kliv.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	e := &srEnv{t: t, s: NewStore(db, "https://kliv.test"), ctx: ctx, now: time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)}
-	e.s.Hash = TestPasswordParams
+	s, _ := newTestStore(t)
+	s.BaseURL = "https://kliv.test"
+	e := &srEnv{t: t, s: s, ctx: ctx, now: time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)}
 	e.s.Now = func() time.Time { return e.now }
+	var err error
 	if e.cats, err = e.s.Categories(ctx, false); err != nil || len(e.cats) < 2 {
 		t.Fatalf("categories: %v", err)
 	}

@@ -235,8 +235,12 @@ func (s *Service) JoinRequests(ctx context.Context, actor *forum.Member, status 
 	return js, next, nil
 }
 
-// CountPending returns how many requests wait, for the moderator header.
-func (s *Service) CountPending(ctx context.Context) (int, error) {
+// CountPending returns how many requests wait, for the moderator header;
+// for anyone but a moderator it is 0, since she cannot act on them.
+func (s *Service) CountPending(ctx context.Context, actor *forum.Member) (int, error) {
+	if !actor.IsModerator() {
+		return 0, nil
+	}
 	var n int
 	err := s.Store.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM join_requests WHERE status = 'pending'`)
 	return n, err
@@ -402,8 +406,11 @@ func (s *Service) SetRole(ctx context.Context, actor *forum.Member, username str
 	})
 }
 
-// Staff lists moderators and admins, for the admin page.
-func (s *Service) Staff(ctx context.Context) ([]forum.Member, error) {
+// Staff lists moderators and admins, for the admin page; admins only.
+func (s *Service) Staff(ctx context.Context, actor *forum.Member) ([]forum.Member, error) {
+	if !actor.IsAdmin() {
+		return nil, forum.Refuse(forum.ErrForbidden, "error.admin_only")
+	}
 	var ms []forum.Member
 	err := s.Store.DB.SelectContext(ctx, &ms, `SELECT id, username, display_name, role, status FROM members
 		WHERE role IN ('moderator', 'admin') AND status = 'approved' ORDER BY role, username`)

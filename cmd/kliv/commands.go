@@ -13,16 +13,6 @@ import (
 	"kliv/i18n"
 )
 
-// openForCommand resolves the configuration flags of a command and opens
-// the app without serving.
-func openForCommand(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, declare func(fs flagDecl)) (*app, error) {
-	cfg, err := parseCommand(name, args, getenv, stderr, declare)
-	if err != nil {
-		return nil, err
-	}
-	return openCommandApp(ctx, cfg, stderr)
-}
-
 // parseCommand resolves a command's flags without opening anything, so a
 // command can refuse bad flags before it creates a database file.
 func parseCommand(name string, args []string, getenv func(string) string, stderr io.Writer, declare func(fs flagDecl)) (Config, error) {

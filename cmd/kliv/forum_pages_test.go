@@ -58,7 +58,7 @@ func TestForumPagesComposer(t *testing.T) {
 
 	// Errors stay on the form with what was typed; nothing is written.
 	topics := countRows(t, a, "topics")
-	r = anna.postForm("/new", url.Values{"title": {""}, "kind": {"link"}, "category_id": {"999"}, "url": {"ftp://x"}, "body": {"Min text"}}).
+	anna.postForm("/new", url.Values{"title": {""}, "kind": {"link"}, "category_id": {"999"}, "url": {"ftp://x"}, "body": {"Min text"}}).
 		wantStatus(http.StatusBadRequest).contains("Rubrik: Fyll i det här fältet.", "Kategori: Välj en kategori som finns.", "Skriv en hel webbadress", "Min text", `href="#f-title"`)
 	anna.postForm("/new", url.Values{"title": {strings.Repeat("x", 201)}, "kind": {"tip"}, "category_id": {"1"}, "body": {strings.Repeat("y", 50001)}}).
 		wantStatus(http.StatusBadRequest).contains("Skriv högst 200 tecken.", "Skriv högst 50000 tecken.")

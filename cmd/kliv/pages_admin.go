@@ -16,10 +16,7 @@ type adminPage struct {
 }
 
 func (a *app) pageAdmin(c *gin.Context) error {
-	if !viewer(c).IsAdmin() {
-		return forum.Refuse(forum.ErrForbidden, "error.admin_only")
-	}
-	staff, err := a.mod.Staff(c.Request.Context())
+	staff, err := a.mod.Staff(c.Request.Context(), viewer(c))
 	if err != nil {
 		return err
 	}
@@ -37,7 +34,7 @@ func (a *app) postRole(c *gin.Context) error {
 		} else if !f.fill(a.loc(c), err) {
 			return err
 		}
-		staff, serr := a.mod.Staff(c.Request.Context())
+		staff, serr := a.mod.Staff(c.Request.Context(), viewer(c))
 		if serr != nil {
 			return serr
 		}
@@ -72,11 +69,8 @@ func (a *app) pageAudit(c *gin.Context) error {
 // moderators, unread notifications for everyone.
 func (a *app) headerCounts(c *gin.Context, m *forum.Member) HeaderCounts {
 	var h HeaderCounts
-	if m.IsModerator() {
-		n, err := a.mod.CountPending(c.Request.Context())
-		if err == nil {
-			h.JoinRequests = n
-		}
+	if n, err := a.mod.CountPending(c.Request.Context(), m); err == nil {
+		h.JoinRequests = n
 	}
 	if n, err := a.store.UnreadNotifications(c.Request.Context(), m.ID); err == nil {
 		h.Notifications = n

@@ -672,29 +672,23 @@ func (a *app) pageThankers(c *gin.Context) error {
 }
 
 func (a *app) postThanks(c *gin.Context) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	ctx, m := c.Request.Context(), viewer(c)
-	if err := a.store.Thank(ctx, m, id); err != nil && !errors.Is(err, forum.ErrConflict) {
-		// Thanking twice (a double click) is no error on a page.
-		return err
-	}
-	p, err := a.store.Post(ctx, m, id)
-	if err != nil {
-		return err
-	}
-	return redirect(c, at(p))
+	// Thanking twice (a double click) is no error on a page.
+	return a.thanksAction(c, a.store.Thank, forum.ErrConflict)
 }
 
 func (a *app) postUnthank(c *gin.Context) error {
+	return a.thanksAction(c, a.store.Unthank, forum.ErrNotFound)
+}
+
+// thanksAction gives or takes back a "Tack" and returns to the post; an
+// error that is only a repeat (harmless) is passed over.
+func (a *app) thanksAction(c *gin.Context, act func(context.Context, *forum.Member, int64) error, harmless error) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx, m := c.Request.Context(), viewer(c)
-	if err := a.store.Unthank(ctx, m, id); err != nil && !errors.Is(err, forum.ErrNotFound) {
+	if err := act(ctx, m, id); err != nil && !errors.Is(err, harmless) {
 		return err
 	}
 	p, err := a.store.Post(ctx, m, id)
