@@ -3,6 +3,7 @@ package forum
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -134,6 +135,12 @@ func migrate(ctx context.Context, db *sqlx.DB, ms []Migration, version int) erro
 		if version >= 0 && m.Version > version {
 			break
 		}
+		if strings.HasPrefix(m.SQL, fkOffMarker) {
+			if err := migrateTableRebuild(ctx, db, m); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			continue
+		}
 		err := InTx(ctx, db, func(tx *sqlx.Tx) error {
 			var n int
 			if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version); err != nil {
@@ -154,6 +161,72 @@ func migrate(ctx context.Context, db *sqlx.DB, ms []Migration, version int) erro
 		}
 	}
 	return nil
+}
+
+// fkOffMarker opens a migration that rebuilds a table (SQLite's
+// twelve-step ALTER: create the new table, copy, drop the old, rename).
+// Dropping a referenced table with foreign keys on would cascade its
+// implicit DELETE into every table that references it, and the pragma
+// cannot change inside a transaction, so such a migration runs on one
+// dedicated connection with foreign keys off, checks them before it
+// commits, and turns them back on.
+const fkOffMarker = "-- kliv: foreign_keys off"
+
+func migrateTableRebuild(ctx context.Context, db *sqlx.DB, m Migration) error {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	// A connection whose pragma could not be restored must not go back
+	// to the pool.
+	restored := false
+	defer func() {
+		if !restored {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	err = func() error {
+		tx, err := conn.BeginTxx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		var n int
+		if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return err
+		}
+		var bad []struct {
+			Table  string        `db:"table"`
+			RowID  sql.NullInt64 `db:"rowid"`
+			Parent string        `db:"parent"`
+			FKID   sql.NullInt64 `db:"fkid"`
+		}
+		if err := tx.SelectContext(ctx, &bad, "PRAGMA foreign_key_check"); err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("foreign key check: %d rows of %s point to no %s", len(bad), bad[0].Table, bad[0].Parent)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.Version, m.Name, FormatTime(time.Now())); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}()
+	if _, perr := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); perr == nil {
+		restored = true
+	}
+	return err
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling

@@ -30,6 +30,15 @@ const (
 	StatusApproved Status = "approved"
 	StatusRejected Status = "rejected"
 	StatusDeleted  Status = "deleted"
+	// StatusSuspended: a member barred until her suspension ends.
+	StatusSuspended Status = "suspended"
+	// StatusRemoved: a member removed from the network by a moderator.
+	StatusRemoved Status = "removed"
+	// StatusLapsed: an alumna who has not confirmed her role in time;
+	// she reads but does not write until she confirms.
+	StatusLapsed Status = "lapsed"
+	// StatusWithdrawn: an applicant who withdrew her own request.
+	StatusWithdrawn Status = "withdrawn"
 )
 
 // Member is a person with an account: an applicant, a member, a moderator
