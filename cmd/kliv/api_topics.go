@@ -189,6 +189,9 @@ func (a *app) apiCreateTopic(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if err := a.checkLimit(c, a.limits.topics); err != nil {
+		return err
+	}
 	ctx, m := c.Request.Context(), viewer(c)
 	n := forum.NewTopic{CategoryID: in.CategoryID, Title: in.Title, Body: in.Body, Kind: in.Kind, URL: in.URL}
 	t, p, err := a.store.CreateTopic(ctx, m, n)
@@ -305,6 +308,9 @@ func (a *app) apiCreatePost(c *gin.Context) error {
 		}
 		n.ReplyTo = *in.ReplyTo
 	}
+	if err := a.checkLimit(c, a.limits.replies); err != nil {
+		return err
+	}
 	p, err := a.store.CreatePost(c.Request.Context(), viewer(c), id, n)
 	if err != nil {
 		return err
@@ -338,6 +344,9 @@ func (a *app) apiEditPost(c *gin.Context) error {
 		Version int    `json:"version"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.checkLimit(c, a.limits.edits); err != nil {
 		return err
 	}
 	p, err := a.store.EditPost(c.Request.Context(), viewer(c), id, in.Body, in.Version)

@@ -34,6 +34,11 @@ type app struct {
 	loginAccount *limiter
 	joinIP       *limiter
 	resetIP      *limiter
+	// limits are the rate limits on writing (limits.go).
+	limits limits
+	// bodyLimits are the routes with a larger body limit than maxBody
+	// (allowLargeBody), by full route path; set while routes are built.
+	bodyLimits map[string]int64
 }
 
 // openApp opens and migrates the database and builds everything a
@@ -71,6 +76,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		loginAccount: newLimiter(5, 10, off),
 		joinIP:       newLimiter(2, 10, off),
 		resetIP:      newLimiter(2, 5, off),
+		limits:       newLimits(off),
 	}
 	return a, nil
 }

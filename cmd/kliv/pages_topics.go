@@ -323,10 +323,14 @@ func (a *app) postNewTopic(c *gin.Context) error {
 		return a.renderComposer(c, formStatusOK(err), f, rendered(html), nil)
 	}
 	catID, _ := strconv.ParseInt(c.PostForm("category_id"), 10, 64)
-	t, _, err := a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
-		CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
-		URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"),
-	})
+	var t *forum.Topic
+	err := a.checkLimit(c, a.limits.topics)
+	if err == nil {
+		t, _, err = a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
+			CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
+			URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"),
+		})
+	}
 	if err != nil {
 		var dup *forum.DuplicateLinkError
 		if errors.As(err, &dup) {
@@ -452,7 +456,10 @@ func (a *app) postReply(c *gin.Context) error {
 			return forum.Invalid("reply_to", "error.reply_to.missing")
 		}
 	}
-	p, err := a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo})
+	var p *forum.Post
+	if err = a.checkLimit(c, a.limits.replies); err == nil {
+		p, err = a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo})
+	}
 	if err != nil {
 		if !f.fill(l, err) {
 			return err
@@ -566,7 +573,10 @@ func (a *app) postEditPost(c *gin.Context) error {
 		return show(formStatusOK(err))
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	saved, err := a.store.EditPost(c.Request.Context(), viewer(c), p.ID, c.PostForm("body"), version)
+	var saved *forum.Post
+	if err = a.checkLimit(c, a.limits.edits); err == nil {
+		saved, err = a.store.EditPost(c.Request.Context(), viewer(c), p.ID, c.PostForm("body"), version)
+	}
 	if err != nil {
 		if !f.fill(l, err) {
 			return err
