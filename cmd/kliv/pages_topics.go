@@ -114,6 +114,9 @@ type topicPage struct {
 	PageNum     int
 	Pager       []pageLink
 	CanModerate bool
+	// Tools are the moderator's topic tools (admin_topic_tools.html),
+	// nil for members.
+	Tools *topicTools
 	// Closed says why the topic takes no replies ("" when it does).
 	Closed string
 	// Preview is empty: the reply form at the bottom previews on the
@@ -153,6 +156,8 @@ func closedReason(t *forum.Topic) string {
 		return "topic.closed.archived"
 	case t.LockedAt != nil:
 		return "topic.closed.locked"
+	case t.ClosedAt != nil:
+		return "admin.topic.closed_notice"
 	}
 	return ""
 }
@@ -241,6 +246,9 @@ func (a *app) pageTopic(c *gin.Context) error {
 	p := &topicPage{Page: a.base(c, ""), Topic: t, Posts: vs, PageNum: n, Pager: pageLinks(n, t.Pages()),
 		CanModerate: m.IsModerator(), Closed: closedReason(t)}
 	p.Title = t.Title
+	if p.Tools, err = a.topicToolsFor(c, t); err != nil {
+		return err
+	}
 	if n == 1 && t.AnswerPostID != nil && len(vs) > 0 && vs[len(vs)-1].ID == *t.AnswerPostID {
 		p.Answer, p.Posts = vs[len(vs)-1], vs[:len(vs)-1]
 	}

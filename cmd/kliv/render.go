@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,10 @@ import (
 	"kliv/static"
 	"kliv/templates"
 )
+
+// partialFiles are partials named by area rather than partials_*.html:
+// parsed into every page, never a page themselves.
+var partialFiles = []string{"admin_topic_tools.html"}
 
 // renderer holds one parsed template set per page, built at start so a
 // broken template stops the start, not a request.
@@ -112,6 +117,7 @@ func newRenderer() (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	shared = append(shared, partialFiles...)
 	// The layout's static fragments are defined in layout.html.
 	if r.statics, err = template.New("static").Funcs(funcs).ParseFS(templates.FS, append([]string{"layout.html"}, shared...)...); err != nil {
 		return nil, fmt.Errorf("partials: %w", err)
@@ -121,7 +127,7 @@ func newRenderer() (*renderer, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		if f == "layout.html" || strings.HasPrefix(f, "partials_") {
+		if f == "layout.html" || strings.HasPrefix(f, "partials_") || slices.Contains(partialFiles, f) {
 			continue
 		}
 		names := append([]string{"layout.html"}, shared...)
