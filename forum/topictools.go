@@ -158,9 +158,9 @@ const MaxSplitPosts = 1000
 
 // splitPost is what a split needs to know of a moved post.
 type splitPost struct {
-	ID       int64  `db:"id"`
-	Seq      int    `db:"seq"`
-	AuthorID *int64 `db:"author_id"`
+	ID       int64     `db:"id"`
+	Seq      int       `db:"seq"`
+	AuthorID *int64    `db:"author_id"`
 	Thanks   int       `db:"thanks_count"`
 	Created  time.Time `db:"created_at"`
 }
