@@ -282,3 +282,186 @@ func TestMoveTopic(t *testing.T) {
 		t.Error("refused moves were audited")
 	}
 }
+
+// seqs is the sequence numbers of a topic's posts by id.
+func seqs(t *testing.T, a *app, topicID int64) map[int64]int {
+	t.Helper()
+	var rows []struct {
+		ID  int64 `db:"id"`
+		Seq int   `db:"seq"`
+	}
+	if err := a.db.Select(&rows, `SELECT id, seq FROM posts WHERE topic_id = ? ORDER BY seq`, topicID); err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]int{}
+	for i, r := range rows {
+		if r.Seq != i+1 {
+			t.Errorf("topic %d: post %d has seq %d at place %d", topicID, r.ID, r.Seq, i+1)
+		}
+		out[r.ID] = r.Seq
+	}
+	return out
+}
+
+func TestSplitTopic(t *testing.T) {
+	a, mod, anna, bea := toolsApp(t)
+	ctx := context.Background()
+	am, bm := member(t, a, "anna"), member(t, a, "bea")
+	tp := mustTopic(t, a, am, forum.NewTopic{Title: "Introduktion av nya chefer", Body: "Hur tar ni emot nya chefer?"})
+	first := *tp.FirstPostID
+	p2 := mustReply(t, a, bm, tp.ID, "Vi har en mentor för varje ny chef.", first)
+	p3 := mustReply(t, a, am, tp.ID, "Apropå lönesättning: hur gör ni med lönekartläggningen?", 0)
+	p4 := mustReply(t, a, bm, tp.ID, "Mentorn träffar hen varje vecka.", p2.ID)
+	p5 := mustReply(t, a, bm, tp.ID, "Lönekartläggningen gör vi med HR varje höst.", p3.ID)
+	p6 := mustReply(t, a, am, tp.ID, "Tack för mentortipset!", p4.ID)
+	// bea has read it all; anna follows it (she started it).
+	bea.get(tp.Path()).wantStatus(http.StatusOK)
+	if n := countRows(t, a, "notifications"); n == 0 {
+		t.Fatal("no notifications to follow the posts")
+	}
+	_, catPostsBefore := categoryCounts(t, a, catLedarskap)
+
+	// Members may not split.
+	anna.get(tp.Path() + "/split").wantStatus(http.StatusForbidden)
+	anna.api("POST", fmt.Sprintf("/api/v1/topics/%d/split", tp.ID), map[string]any{"post_ids": []int64{p3.ID}, "title": "x", "category_id": 1}).
+		wantStatus(http.StatusForbidden)
+
+	// The moderator's page: checkboxes for the replies, not the first post.
+	mod.get(tp.Path()).contains("Dela av svar till ett nytt ämne")
+	page := mod.get(tp.Path() + "/split").wantStatus(http.StatusOK).
+		contains("Första inlägget (stannar kvar):", "Apropå lönesättning", "Rubrik på det nya ämnet").Body
+	if strings.Contains(page, fmt.Sprintf(`name="post_ids" value="%d"`, first)) {
+		t.Error("the first post can be ticked")
+	}
+	// Errors keep what was ticked and typed.
+	mod.postForm(tp.Path()+"/split", url.Values{"title": {"Lönekartläggning"}, "category_id": {"2"}}).
+		wantStatus(http.StatusBadRequest).contains("Välj minst ett svar.", "Lönekartläggning")
+	r := mod.postForm(tp.Path()+"/split", url.Values{"post_ids": {fmt.Sprint(p3.ID)}, "title": {""}, "category_id": {"2"}}).
+		wantStatus(http.StatusBadRequest)
+	if !strings.Contains(r.Body, fmt.Sprintf(`value="%d" checked`, p3.ID)) {
+		t.Error("the ticked post is not ticked again")
+	}
+	mod.postForm(tp.Path()+"/split", url.Values{"post_ids": {fmt.Sprint(first)}, "title": {"x"}, "category_id": {"2"}}).
+		wantStatus(http.StatusBadRequest).contains("Det första inlägget stannar i ämnet.")
+
+	// Split p3 and p5 into a new topic in Äldreomsorg.
+	r = mod.postForm(tp.Path()+"/split", url.Values{"post_ids": {fmt.Sprint(p5.ID), fmt.Sprint(p3.ID)},
+		"title": {"Lönekartläggning"}, "category_id": {"2"}}).wantStatus(http.StatusSeeOther)
+	var newID int64
+	if _, err := fmt.Sscanf(r.location(), "/t/%d", &newID); err != nil || newID == tp.ID {
+		t.Fatalf("split redirects to %q", r.location())
+	}
+	mod.get(r.location()).wantStatus(http.StatusOK).contains("Lönekartläggning", "Svaren är flyttade", "Apropå lönesättning", "HR varje höst")
+
+	// Numbers: both topics 1… without gaps, in their old order.
+	old, nw := seqs(t, a, tp.ID), seqs(t, a, newID)
+	if len(old) != 4 || old[first] != 1 || old[p2.ID] != 2 || old[p4.ID] != 3 || old[p6.ID] != 4 {
+		t.Errorf("old topic seqs %v", old)
+	}
+	if len(nw) != 2 || nw[p3.ID] != 1 || nw[p5.ID] != 2 {
+		t.Errorf("new topic seqs %v", nw)
+	}
+	// Counters and last posts.
+	ot, err := a.store.Topic(ctx, am, tp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt, err := a.store.Topic(ctx, am, newID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ot.PostCount != 4 || *ot.LastPostID != p6.ID || nt.PostCount != 2 || *nt.FirstPostID != p3.ID || *nt.LastPostID != p5.ID ||
+		nt.AuthorID == nil || *nt.AuthorID != am.ID || nt.CategoryID != catAldreomsorg {
+		t.Errorf("old %+v\nnew %+v", ot, nt)
+	}
+	_, catPosts := categoryCounts(t, a, catLedarskap)
+	t2, p2count := categoryCounts(t, a, catAldreomsorg)
+	if catPosts != catPostsBefore-2 || t2 != 1 || p2count != 2 {
+		t.Errorf("category counters: %d (was %d), %d/%d", catPosts, catPostsBefore, t2, p2count)
+	}
+	// A post's stable link still finds it.
+	if loc := mod.get(fmt.Sprintf("/p/%d", p5.ID)).wantStatus(http.StatusSeeOther).location(); loc != fmt.Sprintf("/t/%d?page=1#p%d", newID, p5.ID) {
+		t.Errorf("/p/%d → %s", p5.ID, loc)
+	}
+	if loc := mod.get(fmt.Sprintf("/p/%d", p6.ID)).location(); loc != fmt.Sprintf("/t/%d?page=1#p%d", tp.ID, p6.ID) {
+		t.Errorf("/p/%d → %s", p6.ID, loc)
+	}
+	// Replies-to links: kept inside each topic, and across as links to the post.
+	pj := bea.api("GET", fmt.Sprintf("/api/v1/posts/%d", p5.ID), nil).wantStatus(http.StatusOK).json()
+	if num(t, pj["post"].(map[string]any)["reply_to"]) != p3.ID {
+		t.Errorf("moved reply's reply_to %v", pj)
+	}
+	// Read marks: bea had read everything, and still has, in both.
+	un, err := a.store.Unread(ctx, bm.ID, []int64{tp.ID, newID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(un) != 0 {
+		t.Errorf("bea has unread posts after the split: %+v", un)
+	}
+	// A new reply in the old topic gets the next number and is unread.
+	p7 := mustReply(t, a, am, tp.ID, "Ett nytt svar", 0)
+	if p7.Seq != 5 {
+		t.Errorf("next reply seq %d", p7.Seq)
+	}
+	if un, _ := a.store.Unread(ctx, bm.ID, []int64{tp.ID, newID}); un[tp.ID].Count != 1 || un[newID].Count != 0 {
+		t.Errorf("unread after a new reply: %+v", un)
+	}
+	// Notifications of the moved posts point at the new topic.
+	var stale int
+	if err := a.db.Get(&stale, `SELECT COUNT(*) FROM notifications WHERE post_id IN (?, ?) AND topic_id <> ?`, p3.ID, p5.ID, newID); err != nil {
+		t.Fatal(err)
+	}
+	if stale != 0 {
+		t.Errorf("%d notifications still point at the old topic", stale)
+	}
+	// Search: the new title finds the new topic, in its category only.
+	if got := srSearchIDs(t, bea, srQ("lönekartläggning")+"&category_id=2"); fmt.Sprint(got) != fmt.Sprint([]int64{p3.ID}) {
+		t.Errorf("search for the new title in the new category: %v", got)
+	}
+	if got := srSearchIDs(t, bea, srQ("lönekartläggningen")+"&category_id=2"); fmt.Sprint(got) != fmt.Sprint([]int64{p3.ID, p5.ID}) {
+		t.Errorf("search for the moved posts in the new category: %v", got)
+	}
+	if got := srSearchIDs(t, bea, srQ("lönekartläggningen")+"&category_id=1"); len(got) != 0 {
+		t.Errorf("search in the old category: %v", got)
+	}
+	if got := srSearchIDs(t, bea, srQ("Introduktion")); fmt.Sprint(got) != fmt.Sprint([]int64{first}) {
+		t.Errorf("the old title: %v", got)
+	}
+	// Follows: anna follows both parts.
+	var follows int
+	if err := a.db.Get(&follows, `SELECT COUNT(*) FROM topic_follows WHERE member_id = ? AND topic_id = ?`, am.ID, newID); err != nil || follows != 1 {
+		t.Errorf("anna follows the new topic: %d %v", follows, err)
+	}
+	if auditCount(t, a, "topic.split", tp.ID) != 1 {
+		t.Error("split not audited")
+	}
+
+	// Through the API: p6 (a reply to p4, which stays) into a third topic.
+	j := mod.api("POST", fmt.Sprintf("/api/v1/topics/%d/split", tp.ID), map[string]any{"post_ids": []int64{p6.ID}, "title": "Tack", "category_id": catLedarskap}).
+		wantStatus(http.StatusCreated).json()
+	third := num(t, j["id"])
+	if j["url"] != fmt.Sprintf("/t/%d", third) || num(t, j["topic"].(map[string]any)["post_count"]) != 1 {
+		t.Errorf("split answer %v", j)
+	}
+	if s := seqs(t, a, tp.ID); s[p7.ID] != 4 {
+		t.Errorf("after the second split %v", s)
+	}
+	// The old post still lists its (now elsewhere) reply, whose link works.
+	mod.get(tp.Path()).contains(fmt.Sprintf(`href="/p/%d"`, p6.ID))
+	// Bad input.
+	for _, bad := range []map[string]any{
+		{"post_ids": []int64{}, "title": "x", "category_id": 1},
+		{"post_ids": []int64{first}, "title": "x", "category_id": 1},
+		{"post_ids": []int64{p3.ID}, "title": "x", "category_id": 1}, // in another topic now
+		{"post_ids": []int64{p2.ID}, "title": "", "category_id": 1},
+		{"post_ids": []int64{p2.ID}, "title": "x", "category_id": 999},
+		{"post_ids": []int64{p2.ID}, "title": "x"},
+	} {
+		mod.api("POST", fmt.Sprintf("/api/v1/topics/%d/split", tp.ID), bad).wantStatus(http.StatusBadRequest)
+	}
+	mod.api("POST", "/api/v1/topics/9999/split", map[string]any{"post_ids": []int64{p2.ID}, "title": "x", "category_id": 1}).wantStatus(http.StatusNotFound)
+	if s := seqs(t, a, tp.ID); len(s) != 4 {
+		t.Errorf("a refused split moved posts: %v", s)
+	}
+}
