@@ -189,7 +189,7 @@ func TestCloseQuestion(t *testing.T) {
 		t.Error("close not audited")
 	}
 	// Shown as closed, on its page and in lists; no reply form.
-	bea.get(q.Path()).wantStatus(http.StatusOK).contains("Stängd", "En moderator har stängt frågan.").lacks(`action="`+q.Path()+`/reply"`)
+	bea.get(q.Path()).wantStatus(http.StatusOK).contains("Stängd", "En moderator har stängt frågan.").lacks(`action="` + q.Path() + `/reply"`)
 	bea.get("/c/ledarskap").contains("Stängd")
 	// No new replies, by form or API.
 	bea.postForm(q.Path()+"/reply", url.Values{"body": {"Ett sent svar"}}).wantStatus(http.StatusForbidden).contains("En moderator har stängt frågan.")
@@ -328,7 +328,7 @@ func TestSplitTopic(t *testing.T) {
 
 	// The moderator's page: checkboxes for the replies, not the first post.
 	mod.get(tp.Path()).contains("Dela av svar till ett nytt ämne")
-	page := mod.get(tp.Path() + "/split").wantStatus(http.StatusOK).
+	page := mod.get(tp.Path()+"/split").wantStatus(http.StatusOK).
 		contains("Första inlägget (stannar kvar):", "Apropå lönesättning", "Rubrik på det nya ämnet").Body
 	if strings.Contains(page, fmt.Sprintf(`name="post_ids" value="%d"`, first)) {
 		t.Error("the first post can be ticked")
