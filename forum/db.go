@@ -54,7 +54,7 @@ func Open(ctx context.Context, path string) (*sqlx.DB, error) {
 	// a tenth of the topic page.
 	q.Set("_stmt_cache_size", "128")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	db, err := sqlx.Open("sqlite3", dsn)
+	db, err := sqlx.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
