@@ -47,7 +47,7 @@ func Open(ctx context.Context, path string) (*sqlx.DB, error) {
 	q.Set("_busy_timeout", "5000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_cache_size", "-16000")
+	q.Set("_cache_size", "-8000")
 	q.Set("_loc", "UTC")
 	// Each pooled connection keeps its prepared statements: a page runs
 	// the same dozen queries on every view, and preparing them anew cost
