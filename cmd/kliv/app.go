@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -36,6 +37,8 @@ type app struct {
 	resetIP      *limiter
 	// limits are the rate limits on writing (limits.go).
 	limits limits
+	// site is the admins' settings of the site (pages_admin_settings.go).
+	site atomic.Pointer[forum.SiteSettings]
 	// bodyLimits are the routes with a larger body limit than maxBody
 	// (allowLargeBody), by full route path; set while routes are built.
 	bodyLimits map[string]int64
@@ -77,6 +80,10 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		joinIP:       newLimiter(2, 10, off),
 		resetIP:      newLimiter(2, 5, off),
 		limits:       newLimits(off),
+	}
+	if err := a.loadSiteSettings(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return a, nil
 }

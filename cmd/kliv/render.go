@@ -155,6 +155,9 @@ type Page struct {
 	Header    HeaderCounts
 	NoIndex   bool
 	BodyClass string
+	// SiteDescription is the admins' description of the site in the
+	// reader's language, "" for the catalogs' (pages_admin_settings.go).
+	SiteDescription string
 }
 
 // HeaderCounts are the numbers the header shows.
@@ -188,7 +191,8 @@ func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 // base returns a Page filled from the request.
 func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 	l := a.loc(c)
-	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI()}
+	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI(),
+		SiteDescription: a.siteDescription(l.Lang)}
 	if titleKey != "" {
 		p.Title = l.T(titleKey, args...)
 	}

@@ -16,6 +16,11 @@ func (a *app) adminRoutes(member, apiMember *gin.RouterGroup) {
 	member.GET("/t/:id/split", h(a.pageSplit))
 	member.POST("/t/:id/split", h(a.postSplit))
 
+	member.GET("/admin/settings", h(a.pageAdminSettings))
+	member.POST("/admin/settings", h(a.postAdminSettings))
+	apiMember.GET("/admin/settings", h(a.apiSiteSettings))
+	apiMember.PUT("/admin/settings", h(a.apiUpdateSiteSettings))
+
 	apiMember.POST("/topics/:id/pin", h(a.apiPin))
 	apiMember.POST("/topics/:id/unpin", h(a.apiUnpin))
 	apiMember.POST("/topics/:id/close", h(a.apiClose))
