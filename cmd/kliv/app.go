@@ -39,6 +39,8 @@ type app struct {
 	limits limits
 	// site is the admins' settings of the site (pages_admin_settings.go).
 	site atomic.Pointer[forum.SiteSettings]
+	// seen throttles the notes of members' use of the site (pages_admin_members.go).
+	seen seenCache
 	// bodyLimits are the routes with a larger body limit than maxBody
 	// (allowLargeBody), by full route path; set while routes are built.
 	bodyLimits map[string]int64

@@ -118,6 +118,7 @@ func (a *app) authenticate(c *gin.Context) {
 		c.Set(keyCSRF, tok)
 	}
 	c.Set(keyLang, a.pickLang(c))
+	a.noteSeen(ctx, viewer(c))
 	c.Next()
 }
 

@@ -16,6 +16,10 @@ func (a *app) adminRoutes(member, apiMember *gin.RouterGroup) {
 	member.GET("/t/:id/split", h(a.pageSplit))
 	member.POST("/t/:id/split", h(a.postSplit))
 
+	member.GET("/admin/members", h(a.pageAdminMembers))
+	apiMember.GET("/admin/members", h(a.apiAdminMembers))
+	member.GET("/mod", h(a.pageDashboard))
+	apiMember.GET("/mod/dashboard", h(a.apiDashboard))
 	member.GET("/admin/settings", h(a.pageAdminSettings))
 	member.POST("/admin/settings", h(a.postAdminSettings))
 	apiMember.GET("/admin/settings", h(a.apiSiteSettings))
