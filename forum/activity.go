@@ -74,8 +74,11 @@ type MemberRow struct {
 	Sector      string     `db:"sector"`
 	Workplace   string     `db:"workplace"`
 	RoleTitle   string     `db:"role_title"`
-	JoinedAt    time.Time  `db:"joined_at"`
+	CreatedAt   time.Time  `db:"created_at"`
+	ApprovedAt  *time.Time `db:"approved_at"`
 	LastSeenAt  *time.Time `db:"last_seen_at"`
+	// JoinedAt is when she became a member, or applied if she never did.
+	JoinedAt time.Time `db:"-"`
 }
 
 // MembersPerPage is the length of a page of the admins' member list.
@@ -139,11 +142,17 @@ func (s *Store) AdminMembers(ctx context.Context, actor *Member, f MemberFilter)
 	}
 	var rows []MemberRow
 	err := s.DB.SelectContext(ctx, &rows, `SELECT id, username, display_name, email, role, status, sector, workplace, role_title,
-			`+joined+` AS joined_at, last_seen_at
-		FROM members`+cond+` ORDER BY joined_at DESC, id DESC LIMIT ? OFFSET ?`,
+			created_at, approved_at, last_seen_at
+		FROM members`+cond+` ORDER BY `+joined+` DESC, id DESC LIMIT ? OFFSET ?`,
 		append(args, MembersPerPage, (f.Page-1)*MembersPerPage)...)
 	if err != nil {
 		return nil, 0, err
+	}
+	for i := range rows {
+		rows[i].JoinedAt = rows[i].CreatedAt
+		if rows[i].ApprovedAt != nil {
+			rows[i].JoinedAt = *rows[i].ApprovedAt
+		}
 	}
 	return rows, total, nil
 }
