@@ -22,9 +22,6 @@ type PinScope struct {
 	Home     bool
 }
 
-// Pinned reports whether the topic is pinned anywhere.
-func (t *Topic) PinnedAnywhere() bool { return t.Pinned || t.PinnedHome }
-
 // Closed reports whether the topic is a question closed by a moderator.
 func (t *Topic) Closed() bool { return t.ClosedAt != nil }
 
