@@ -1,0 +1,55 @@
+package places
+
+import "testing"
+
+func TestPlaces(t *testing.T) {
+	if n := len(Regions()); n != 21 {
+		t.Errorf("%d regions, want 21", n)
+	}
+	if n := len(Municipalities()); n != 290 {
+		t.Errorf("%d municipalities, want 290", n)
+	}
+	names := map[string]bool{}
+	for _, r := range Regions() {
+		if len(r.Code) != 2 || r.Name == "" || names[r.Name] {
+			t.Errorf("bad or duplicate region %+v", r)
+		}
+		names[r.Name] = true
+		if len(InRegion(r.Code)) == 0 {
+			t.Errorf("region %s has no municipalities", r.Name)
+		}
+	}
+	names = map[string]bool{}
+	codes := map[string]bool{}
+	total := 0
+	for _, m := range Municipalities() {
+		if len(m.Code) != 4 || m.Name == "" || names[m.Name] || codes[m.Code] {
+			t.Errorf("bad or duplicate municipality %+v", m)
+		}
+		names[m.Name], codes[m.Code] = true, true
+		if _, ok := RegionByCode(m.Region); !ok {
+			t.Errorf("municipality %s is in no region", m.Name)
+		}
+		if got, ok := MunicipalityByCode(m.Code); !ok || got != m {
+			t.Errorf("MunicipalityByCode(%s) = %+v", m.Code, got)
+		}
+	}
+	for _, r := range Regions() {
+		total += len(InRegion(r.Code))
+	}
+	if total != 290 {
+		t.Errorf("regions hold %d municipalities, want 290", total)
+	}
+	// Spot checks against SCB's list.
+	for code, want := range map[string]string{"0180": "Stockholm", "1481": "Mölndal", "2584": "Kiruna", "0980": "Gotland", "1280": "Malmö"} {
+		if got := MunicipalityName(code); got != want {
+			t.Errorf("MunicipalityName(%s) = %q, want %q", code, got, want)
+		}
+	}
+	if got := RegionName("14"); got != "Västra Götalands län" {
+		t.Errorf("RegionName(14) = %q", got)
+	}
+	if RegionName("02") != "" || MunicipalityName("9999") != "" {
+		t.Error("unknown codes have names")
+	}
+}
