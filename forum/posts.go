@@ -50,7 +50,9 @@ const postCols = postColsBefore + `p.body` + postColsAfter
 const postCardCols = postColsBefore + `'' AS body` + postColsAfter
 
 const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS author_username, a.display_name AS author_name,
-	COALESCE(a.role_title, '') AS author_title, COALESCE(a.workplace, '') AS author_workplace, COALESCE(a.sector, '') AS author_sector,
+	COALESCE(CASE WHEN a.show_role THEN a.role_title END, '') AS author_title,
+	COALESCE(CASE WHEN a.show_workplace THEN a.workplace END, '') AS author_workplace,
+	COALESCE(CASE WHEN a.show_sector THEN a.sector END, '') AS author_sector,
 	COALESCE(a.role, '') AS author_role,
 	p.reply_to, r.seq AS reply_to_seq, ra.display_name AS reply_to_author, r.body AS reply_to_body,
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,

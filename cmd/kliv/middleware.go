@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kliv/forum"
+	"kliv/forum/avatar"
 	"kliv/i18n"
 )
 
@@ -68,7 +69,11 @@ func (a *app) secureHeaders(c *gin.Context) {
 	if a.cfg.Secure() {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	limit := int64(maxBody)
+	if avatarUploadPaths[c.Request.URL.Path] {
+		limit = avatar.MaxBytes + maxBody
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
 }
 
@@ -158,6 +163,9 @@ func (a *app) csrf(c *gin.Context) {
 			err = c.Request.ParseMultipartForm(maxBody)
 		}
 		if errors.As(err, &mbe) {
+			if avatarUploadPaths[c.Request.URL.Path] {
+				err = forum.Refuse(forum.ErrTooLarge, "profiles.error.too_large")
+			}
 			a.fail(c, err)
 			return
 		}
