@@ -1,0 +1,436 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"kliv/forum"
+	"kliv/forum/avatar"
+)
+
+// testPNG is a w×h PNG picture.
+func testPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 200, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// pngBomb is a PNG header declaring w×h pixels and nothing else.
+func pngBomb(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 6
+	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+	b.WriteString("IHDR")
+	b.Write(ihdr)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte("IHDR"), ihdr...)))
+	return b.Bytes()
+}
+
+// upload posts a multipart form with one file, as the avatar form does.
+func (c *testClient) upload(path, field, filename string, data []byte) *testResponse {
+	c.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("csrf_token", c.token())
+	fw, err := w.CreateFormFile(field, filename)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	fw.Write(data)
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+// putAvatar sends a picture to PUT /api/v1/me/avatar.
+func (c *testClient) putAvatar(data []byte) *testResponse {
+	c.t.Helper()
+	req := httptest.NewRequest(http.MethodPut, "/api/v1/me/avatar", bytes.NewReader(data))
+	req.Header.Set("Content-Type", "image/png")
+	if c.Bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	} else {
+		c.get("/settings/profile")
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	return c.do(req)
+}
+
+// profileForm is a full profile form with anna's details.
+func profileForm() url.Values {
+	v := url.Values{
+		"display_name": {"Anna Andersson"}, "workplace": {"Kiruna kommun"}, "role": {"Enhetschef hemtjänst"},
+		"sector": {"municipality"}, "region": {"25"}, "municipality": {"2584"},
+		"areas": {"home_care", "elderly_care"}, "bio": {"Jag leder **hemtjänsten** i Kiruna."},
+	}
+	for _, f := range forum.VisibleFields {
+		v.Set("show_"+f, "1")
+	}
+	return v
+}
+
+func TestProfileSettingsPage(t *testing.T) {
+	_, anna, bea := forumApp(t)
+	anna.get("/settings").wantStatus(http.StatusOK).contains(`href="/settings/profile"`)
+	anna.get("/settings/profile").wantStatus(http.StatusOK).contains("Din profil", "Norrbottens län", "Kiruna", "Äldreomsorg", "Vad andra medlemmar ser")
+	anna.get("/u/anna").wantStatus(http.StatusOK).contains(`href="/settings/profile"`)
+	bea.get("/u/anna").wantStatus(http.StatusOK).lacks(`href="/settings/profile"`)
+	anna.get("/").wantStatus(http.StatusOK).contains(`href="/members"`, "Medlemmar")
+
+	r := anna.postForm("/settings/profile", profileForm()).wantStatus(http.StatusSeeOther)
+	if r.location() != "/settings/profile" {
+		t.Fatalf("redirect to %q", r.location())
+	}
+	anna.get("/settings/profile").wantStatus(http.StatusOK).contains("Profilen är sparad.", `value="Kiruna kommun"`, `value="2584" selected`, `value="home_care" checked`)
+	bea.get("/u/anna").wantStatus(http.StatusOK).contains("Anna Andersson", "Enhetschef hemtjänst · Kommun · Kiruna kommun",
+		"Kiruna, Norrbottens län", "Äldreomsorg, Hemtjänst", "<strong>hemtjänsten</strong>", "Medlem sedan")
+
+	// A municipality alone names its region.
+	f := profileForm()
+	f.Set("region", "")
+	f.Set("municipality", "1481")
+	anna.postForm("/settings/profile", f).wantStatus(http.StatusSeeOther)
+	bea.get("/u/anna").contains("Mölndal, Västra Götalands län")
+
+	// Bad input: a message at the field and in the summary, the form
+	// keeps what was typed, nothing is saved.
+	for _, c := range map[string]struct {
+		field, value, msg string
+	}{
+		"empty name":           {"display_name", " ", "Namn: Fyll i det här fältet."},
+		"long workplace":       {"workplace", strings.Repeat("x", 201), "Skriv högst 200 tecken."},
+		"unknown region":       {"region", "99", "Välj ett av alternativen."},
+		"unknown municipality": {"municipality", "9999", "Välj ett av alternativen."},
+		"wrong region":         {"municipality", "0180", "Kommunen ligger inte i den region du valt."},
+		"unknown sector":       {"sector", "private", "Välj ett av alternativen."},
+		"unknown area":         {"areas", "astrology", "Välj ett av alternativen."},
+		"long bio":             {"bio", strings.Repeat("å", 2001), "Skriv högst 2000 tecken."},
+		"control characters":   {"role", "chef\x00", ""},
+	} {
+		f := profileForm()
+		f.Set(c.field, c.value)
+		r := anna.postForm("/settings/profile", f).wantStatus(http.StatusBadRequest)
+		kept := "Kiruna kommun"
+		if c.field == "workplace" {
+			kept = "Anna Andersson"
+		}
+		r.contains(`id="errors"`, `href="#f-`+c.field+`"`, kept)
+		if c.msg != "" {
+			r.contains(c.msg)
+		}
+	}
+	bea.get("/u/anna").contains("Mölndal, Västra Götalands län", "Anna Andersson")
+}
+
+func TestProfileAPI(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	me := anna.api("GET", "/api/v1/me", nil).wantStatus(http.StatusOK).json()
+	for _, k := range []string{"username", "email", "feed_token", "profile", "visible"} {
+		if _, ok := me[k]; !ok {
+			t.Errorf("GET /me lacks %q: %v", k, me)
+		}
+	}
+	vis := me["visible"].(map[string]any)
+	for _, f := range forum.VisibleFields {
+		if vis[f] != true {
+			t.Errorf("visible.%s = %v, want true by default", f, vis[f])
+		}
+	}
+
+	r := anna.api("PATCH", "/api/v1/me", map[string]any{
+		"profile": map[string]any{"workplace": "Region Skåne", "role": "Verksamhetschef", "sector": "region",
+			"region": "12", "municipality": "1280", "areas": []string{"psychiatry", "health_care"}, "bio": "Psykiatri i *Malmö*."},
+		"visible": map[string]bool{"bio": false},
+	}).wantStatus(http.StatusOK).json()
+	prof := r["profile"].(map[string]any)
+	if prof["workplace"] != "Region Skåne" || prof["role"] != "Verksamhetschef" || prof["municipality_name"] != "Malmö" ||
+		prof["region_name"] != "Skåne län" || prof["bio_html"] != "<p>Psykiatri i <em>Malmö</em>.</p>\n" {
+		t.Errorf("PATCH answered %v", prof)
+	}
+	if areas := fmt.Sprint(prof["areas"]); areas != "[health_care psychiatry]" {
+		t.Errorf("areas %s", areas)
+	}
+	if r["visible"].(map[string]any)["bio"] != false {
+		t.Errorf("visible %v", r["visible"])
+	}
+	// Only the named fields change.
+	anna.api("PATCH", "/api/v1/me", map[string]any{"profile": map[string]any{"role": "Avdelningschef"}}).wantStatus(http.StatusOK)
+	prof = anna.api("GET", "/api/v1/me", nil).json()["profile"].(map[string]any)
+	if prof["workplace"] != "Region Skåne" || prof["role"] != "Avdelningschef" || prof["role_title"] != "Avdelningschef" || prof["bio"] != "Psykiatri i *Malmö*." {
+		t.Errorf("after a partial PATCH: %v", prof)
+	}
+
+	// Another member sees only what she shows.
+	m := bea.api("GET", "/api/v1/members/anna", nil).wantStatus(http.StatusOK).json()["member"].(map[string]any)
+	mp := m["profile"].(map[string]any)
+	if mp["workplace"] != "Region Skåne" || m["username"] != "anna" || m["url"] != "/u/anna" {
+		t.Errorf("member %v", m)
+	}
+	if _, ok := mp["bio"]; ok {
+		t.Errorf("hidden bio shown: %v", mp)
+	}
+	bea.api("GET", "/api/v1/members/nobody", nil).wantStatus(http.StatusNotFound)
+
+	// Validation: 400 with a message per field; nothing saved.
+	r = anna.api("PATCH", "/api/v1/me", map[string]any{
+		"profile": map[string]any{"region": "01", "municipality": "1280", "sector": "bank", "areas": []string{"golf"},
+			"bio": strings.Repeat("b", 2001), "display_name": ""},
+		"visible": map[string]any{"shoe_size": true},
+	}).wantStatus(http.StatusBadRequest).json()
+	fields := r["fields"].(map[string]any)
+	for _, f := range []string{"municipality", "sector", "areas", "bio", "display_name", "visible.shoe_size"} {
+		if fields[f] == nil || fields[f] == "" {
+			t.Errorf("no message for %s: %v", f, fields)
+		}
+	}
+	r = anna.api("PATCH", "/api/v1/me", map[string]any{"profile": map[string]any{"region": 12, "colour": "red"}, "visible": map[string]any{"bio": "yes"}}).
+		wantStatus(http.StatusBadRequest).json()
+	fields = r["fields"].(map[string]any)
+	for _, f := range []string{"region", "colour", "visible.bio"} {
+		if fields[f] == nil {
+			t.Errorf("no message for %s: %v", f, fields)
+		}
+	}
+	anna.api("PATCH", "/api/v1/me", `{"profile":`).wantStatus(http.StatusBadRequest)
+	anna.api("PATCH", "/api/v1/me", map[string]any{"profile": "x"}).wantStatus(http.StatusBadRequest)
+	prof = anna.api("GET", "/api/v1/me", nil).json()["profile"].(map[string]any)
+	if prof["region"] != "12" || prof["display_name"] != "Test anna" {
+		t.Errorf("a refused PATCH changed the profile: %v", prof)
+	}
+	// English messages for an English reader.
+	anna.Lang = "en"
+	r = anna.api("PATCH", "/api/v1/me", map[string]any{"profile": map[string]any{"municipality": "0180", "region": "12"}}).wantStatus(http.StatusBadRequest).json()
+	if !strings.Contains(r["error"].(string), "not in the region") {
+		t.Errorf("english error %v", r)
+	}
+
+	// A bearer token works too, without CSRF; a cookie needs the token.
+	tok, err := a.store.CreateAPIToken(context.Background(), member(t, a, "bea").ID, "script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := newTestClient(t, a)
+	api.Bearer = tok
+	api.api("PATCH", "/api/v1/me", map[string]any{"profile": map[string]any{"municipality": "0180"}}).wantStatus(http.StatusOK)
+	bea.NoCSRF = true
+	bea.api("PATCH", "/api/v1/me", map[string]any{"profile": map[string]any{"municipality": "0181"}}).wantStatus(http.StatusForbidden)
+	if p := api.api("GET", "/api/v1/me", nil).json()["profile"].(map[string]any); p["region"] != "01" || p["municipality"] != "0180" {
+		t.Errorf("bea's profile %v", p)
+	}
+	// Applicants and visitors reach nothing.
+	mustApply(t, a, "cecilia", "")
+	cec := clientFor(t, a, "cecilia")
+	cec.api("GET", "/api/v1/members/anna", nil).wantStatus(http.StatusForbidden)
+	cec.api("PATCH", "/api/v1/me", map[string]any{}).wantStatus(http.StatusForbidden)
+	newTestClient(t, a).api("GET", "/api/v1/members", nil).wantStatus(http.StatusUnauthorized)
+}
+
+// Approval fills the profile from the join answers.
+func TestApprovalFillsProfile(t *testing.T) {
+	a := newTestApp(t)
+	mod := mustCreateMember(t, a, "mona", forum.RoleModerator, forum.StatusApproved)
+	jr := mustApply(t, a, "bea", "")
+	mustApprove(t, a, mod, jr.ID)
+	m := clientFor(t, a, "mona").api("GET", "/api/v1/members/bea", nil).wantStatus(http.StatusOK).json()["member"].(map[string]any)
+	p := m["profile"].(map[string]any)
+	if p["workplace"] != "Mölndals stad" || p["role"] != "Enhetschef äldreomsorg" || p["sector"] != "municipality" {
+		t.Errorf("approved member's profile %v", p)
+	}
+}
+
+func TestDirectory(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	ctx := context.Background()
+	set := func(username string, u forum.ProfileUpdate) {
+		t.Helper()
+		if _, err := a.store.UpdateProfile(ctx, member(t, a, username), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := func(v string) *string { return &v }
+	set("anna", forum.ProfileUpdate{DisplayName: s("Anna Berg"), Workplace: s("Kiruna kommun"), RoleTitle: s("Enhetschef"),
+		Sector: s("municipality"), Municipality: s("2584"), Areas: &[]string{"elderly_care"}})
+	set("bea", forum.ProfileUpdate{DisplayName: s("Åsa Bergström"), Workplace: s("Region Skåne"), RoleTitle: s("Verksamhetschef"),
+		Sector: s("region"), Municipality: s("1280"), Areas: &[]string{"psychiatry", "elderly_care"}})
+	for i := 0; i < 35; i++ {
+		mustCreateMember(t, a, fmt.Sprintf("member%02d", i), forum.RoleMember, forum.StatusApproved)
+	}
+	mustCreateMember(t, a, "pia", forum.RoleMember, forum.StatusPending)
+	gone := mustCreateMember(t, a, "greta", forum.RoleMember, forum.StatusApproved)
+	if _, err := a.db.Exec(`UPDATE members SET status = 'deleted' WHERE id = ?`, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	names := func(r *testResponse) []string {
+		t.Helper()
+		var out []string
+		for _, m := range r.wantStatus(http.StatusOK).json()["members"].([]any) {
+			out = append(out, m.(map[string]any)["username"].(string))
+		}
+		return out
+	}
+	for q, want := range map[string]string{
+		"region=25":            "[anna]",
+		"municipality=1280":    "[bea]",
+		"sector=region":        "[bea]",
+		"area=elderly_care":    "[anna bea]",
+		"area=psychiatry":      "[bea]",
+		"role=verksamhetschef": "[bea]",
+		"q=berg":               "[anna bea]",
+		"q=åsa":                "[bea]",
+		"q=ÅSA+bergström":      "[bea]",
+		"q=kiruna":             "[anna]",
+		"q=anna+kiruna":        "[anna]",
+		"q=100%25":             "[]",
+		"q=_":                  "[]",
+		"region=12&area=psychiatry&sector=region&municipality=1280&role=chef&q=åsa": "[bea]",
+	} {
+		if got := fmt.Sprint(names(bea.api("GET", "/api/v1/members?"+q, nil))); got != want {
+			t.Errorf("?%s: %s, want %s", q, got, want)
+		}
+	}
+	// Paging: 37 approved members, 30 a page, by name.
+	r := bea.api("GET", "/api/v1/members", nil).wantStatus(http.StatusOK).json()
+	if n := len(r["members"].([]any)); n != 30 || num(t, r["next_page"]) != 2 {
+		t.Fatalf("page 1: %d members, next %v", n, r["next_page"])
+	}
+	if first := r["members"].([]any)[0].(map[string]any)["username"]; first != "anna" {
+		t.Errorf("first by name: %v", first)
+	}
+	r = bea.api("GET", "/api/v1/members?page=2", nil).wantStatus(http.StatusOK).json()
+	if n := len(r["members"].([]any)); n != 7 || r["next_page"] != nil {
+		t.Errorf("page 2: %d members, next %v", n, r["next_page"])
+	}
+	all := fmt.Sprint(names(bea.api("GET", "/api/v1/members", nil))) + fmt.Sprint(names(bea.api("GET", "/api/v1/members?page=2", nil)))
+	if strings.Contains(all, "pia") || strings.Contains(all, "greta") {
+		t.Errorf("directory lists a pending or deleted account: %s", all)
+	}
+	bea.api("GET", "/api/v1/members?page=99999999999", nil).wantStatus(http.StatusOK)
+	for _, q := range []string{"region=99", "municipality=x", "sector=bank", "area=golf", "q=" + strings.Repeat("x", 101)} {
+		bea.api("GET", "/api/v1/members?"+q, nil).wantStatus(http.StatusBadRequest)
+	}
+
+	// The page: GET-form filters, cards, paging links that keep the filters.
+	anna.get("/members").wantStatus(http.StatusOK).contains("Medlemmar", "Anna Berg", "Test member00", `href="/members?page=2"`, `<form method="get" action="/members"`)
+	// Å sorts after Z, as in Swedish.
+	anna.get("/members?page=2").wantStatus(http.StatusOK).contains("Åsa Bergström", "Verksamhetschef · Region · Region Skåne",
+		"Malmö, Skåne län", "Psykiatri")
+	bea.get("/members?area=psychiatry").wantStatus(http.StatusOK).contains("Åsa Bergström", `value="psychiatry" selected`).lacks("Anna Berg")
+	anna.get("/members?q=nobody").wantStatus(http.StatusOK).contains("Inga medlemmar matchar")
+	anna.get("/members?page=2&area=elderly_care").wantStatus(http.StatusOK).contains(`href="/members?area=elderly_care"`)
+	anna.get("/members?region=99").wantStatus(http.StatusBadRequest).contains(`id="errors"`)
+	// Members only.
+	if r := newTestClient(t, a).get("/members"); r.Code != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login") {
+		t.Errorf("anonymous /members: %d %s", r.Code, r.location())
+	}
+	mustApply(t, a, "cecilia", "")
+	clientFor(t, a, "cecilia").api("GET", "/api/v1/members", nil).wantStatus(http.StatusForbidden)
+
+	// A deleted account's username reaches nothing.
+	anna.get("/u/greta").wantStatus(http.StatusNotFound)
+	anna.api("GET", "/api/v1/members/greta", nil).wantStatus(http.StatusNotFound)
+	anna.get("/u/pia").wantStatus(http.StatusNotFound)
+}
+
+// The avatar: uploaded, re-encoded, served with cache headers, and every
+// bad upload refused with a message and nothing kept.
+func TestAvatar(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	bea.get("/u/anna/avatar").wantStatus(http.StatusNotFound)
+	anna.get("/u/anna").contains(`class="avatar big" aria-hidden="true">TA<`)
+
+	refusals := []struct {
+		name string
+		data []byte
+		code int
+		msg  string
+	}{
+		{"text", []byte("<script>alert(1)</script>"), http.StatusBadRequest, "Filen är ingen bild"},
+		{"svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`), http.StatusBadRequest, "Filen är ingen bild"},
+		{"truncated", testPNG(t, 50, 50)[:40], http.StatusBadRequest, "Filen är ingen bild"},
+		{"bomb", pngBomb(60_000, 60_000), http.StatusBadRequest, "för många pixlar"},
+		{"just too large", append(testPNG(t, 4, 4), make([]byte, avatar.MaxBytes)...), http.StatusRequestEntityTooLarge, "högst 5 MB"},
+		{"huge", make([]byte, avatar.MaxBytes+2<<20), http.StatusRequestEntityTooLarge, "högst 5 MB"},
+	}
+	for _, c := range refusals {
+		r := anna.upload("/settings/profile/avatar", "avatar", c.name+".png", c.data)
+		if r.Code != c.code || !strings.Contains(r.Body, c.msg) {
+			t.Errorf("form %s: %d, want %d with %q:\n%.600s", c.name, r.Code, c.code, c.msg, r.Body)
+		}
+		r = anna.putAvatar(c.data)
+		if r.Code != c.code || !strings.Contains(r.Body, c.msg) {
+			t.Errorf("API %s: %d, want %d with %q: %.300s", c.name, r.Code, c.code, c.msg, r.Body)
+		}
+		if n := countRows(t, a, "avatars"); n != 0 {
+			t.Fatalf("%s: %d avatars kept", c.name, n)
+		}
+	}
+	r := anna.upload("/settings/profile/avatar", "other", "x.png", testPNG(t, 10, 10)).wantStatus(http.StatusBadRequest)
+	r.contains("Välj en bild att ladda upp.")
+
+	anna.upload("/settings/profile/avatar", "avatar", "me.png", testPNG(t, 600, 400)).wantStatus(http.StatusSeeOther)
+	prof := anna.api("GET", "/api/v1/me", nil).json()["profile"].(map[string]any)
+	u, _ := prof["avatar_url"].(string)
+	if !regexp.MustCompile(`^/u/anna/avatar\?v=[0-9a-f]{16}$`).MatchString(u) {
+		t.Fatalf("avatar_url %q", u)
+	}
+	r = bea.get(u).wantStatus(http.StatusOK)
+	if r.Header.Get("Content-Type") != "image/jpeg" || !strings.Contains(r.Header.Get("Cache-Control"), "max-age=31536000") || r.Header.Get("ETag") == "" {
+		t.Errorf("avatar headers %v", r.Header)
+	}
+	cfg, format, err := image.DecodeConfig(strings.NewReader(r.Body))
+	if err != nil || format != "jpeg" || cfg.Width != avatar.Size || cfg.Height != avatar.Size {
+		t.Errorf("served %s %dx%d %v", format, cfg.Width, cfg.Height, err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/u/anna/avatar", nil)
+	req.Header.Set("If-None-Match", r.Header.Get("ETag"))
+	if r2 := bea.do(req); r2.Code != http.StatusNotModified || r2.Header.Get("Cache-Control") != "private, no-cache" {
+		t.Errorf("conditional GET: %d %v", r2.Code, r2.Header)
+	}
+	bea.get("/u/anna").contains(`<img class="avatar big" src="` + u)
+	bea.get("/members").contains(`<img class="avatar" src="` + u)
+	newTestClient(t, a).get(u).wantStatus(http.StatusSeeOther)
+
+	// Replaced through the API, then removed.
+	r = anna.putAvatar(testPNG(t, 30, 90)).wantStatus(http.StatusOK)
+	if u2 := r.json()["avatar_url"]; u2 == u || u2 == "" {
+		t.Errorf("new avatar url %v", u2)
+	}
+	if n := countRows(t, a, "avatars"); n != 1 {
+		t.Errorf("%d avatars", n)
+	}
+	anna.postForm("/settings/profile/avatar/delete", nil).wantStatus(http.StatusSeeOther)
+	bea.get("/u/anna/avatar").wantStatus(http.StatusNotFound)
+	anna.putAvatar(testPNG(t, 8, 8)).wantStatus(http.StatusOK)
+	anna.api("DELETE", "/api/v1/me/avatar", nil).wantStatus(http.StatusNoContent)
+	if n := countRows(t, a, "avatars"); n != 0 {
+		t.Errorf("%d avatars after delete", n)
+	}
+}
