@@ -434,3 +434,128 @@ func TestAvatar(t *testing.T) {
 		t.Errorf("%d avatars after delete", n)
 	}
 }
+
+// A member who hides every field: no hidden value leaks through any page
+// or endpoint (her page, the directory page and API, the member API, the
+// author line of her posts, topic lists, search, feeds), and no filter
+// on a hidden field finds her.
+func TestHiddenFieldsNeverLeak(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	ctx := context.Background()
+	anna.api("PATCH", "/api/v1/me", map[string]any{"profile": map[string]any{
+		"workplace": "Zorroverket", "role": "Xylofonchef", "sector": "state", "region": "25", "municipality": "2584",
+		"areas": []string{"psychiatry"}, "bio": "Quokkabiografi om mig.",
+	}}).wantStatus(http.StatusOK)
+	anna.putAvatar(testPNG(t, 40, 40)).wantStatus(http.StatusOK)
+	am := member(t, a, "anna")
+	tp := mustTopic(t, a, am, forum.NewTopic{Title: "Vikarier i hemtjänsten", Body: "Hur löser ni vikarier i sommar?"})
+	mustReply(t, a, am, tp.ID, "Vi har en pool av vikarier.", 0)
+	tok, err := a.store.FeedToken(ctx, member(t, a, "bea").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := fmt.Sprintf("/t/%d", tp.ID)
+	feeds := []string{"/feeds/latest.atom?token=" + tok, fmt.Sprintf("/feeds/topics/%d.atom?token=%s", tp.ID, tok)}
+
+	// What she hides is unique here, so it is found (or not) anywhere;
+	// names of places, areas and sectors also appear in the directory's
+	// filter menus, so there they are looked for in her card only.
+	unique := []string{"Zorroverket", "Xylofonchef", "Quokkabiografi", "/u/anna/avatar"}
+	common := []string{"Kiruna", "Norrbottens län", "Psykiatri", "psychiatry", "Stat", `"state"`, "2584", `"25"`}
+	pages := []string{"/u/anna", topic, "/", "/c/ledarskap", "/search?q=vikarier", "/search?q=anna"}
+	apis := []string{"/api/v1/members/anna", fmt.Sprintf("/api/v1/topics/%d", tp.ID), "/api/v1/topics", "/api/v1/search?q=vikarier"}
+	directory := []string{"/members", "/members?q=anna", "/api/v1/members", "/api/v1/members?q=anna"}
+	filters := []string{"region=25", "municipality=2584", "sector=state", "area=psychiatry", "role=Xylofonchef", "q=Zorroverket",
+		"region=25&municipality=2584"}
+	annaCard := regexp.MustCompile(`(?s)<li class="directory-card">(?:(?:[^<]|<[^/]|</[^l]|</l[^i])*?)/u/anna".*?</li>`)
+	card := func(path string) string {
+		t.Helper()
+		r := bea.get(path).wantStatus(http.StatusOK)
+		if strings.HasPrefix(path, "/api/") {
+			for _, m := range r.json()["members"].([]any) {
+				if m.(map[string]any)["username"] == "anna" {
+					return fmt.Sprint(m)
+				}
+			}
+			return ""
+		}
+		return annaCard.FindString(r.Body)
+	}
+
+	// While she shows everything, everything is seen: the checks below
+	// can fail.
+	bea.get("/u/anna").wantStatus(http.StatusOK).contains(unique...).contains("Kiruna", "Norrbottens län", "Psykiatri", "Stat")
+	bea.get(topic).wantStatus(http.StatusOK).contains("Xylofonchef · Stat · Zorroverket")
+	if c := card("/members"); !strings.Contains(c, "Kiruna") || !strings.Contains(c, "Psykiatri") || !strings.Contains(c, "Zorroverket") {
+		t.Fatalf("her directory card before hiding: %q", c)
+	}
+	for _, f := range filters {
+		if card("/members?"+f) == "" || card("/api/v1/members?"+f) == "" {
+			t.Fatalf("filter %s does not find her while she shows everything", f)
+		}
+	}
+
+	// She hides every field, on the settings page.
+	f := url.Values{}
+	for k, v := range map[string]string{"display_name": "Anna Andersson", "workplace": "Zorroverket", "role": "Xylofonchef", "sector": "state",
+		"region": "25", "municipality": "2584", "bio": "Quokkabiografi om mig."} {
+		f.Set(k, v)
+	}
+	f["areas"] = []string{"psychiatry"}
+	anna.postForm("/settings/profile", f).wantStatus(http.StatusSeeOther)
+	vis := anna.api("GET", "/api/v1/me", nil).json()["visible"].(map[string]any)
+	for _, k := range forum.VisibleFields {
+		if vis[k] != false {
+			t.Fatalf("visible.%s = %v after hiding all", k, vis[k])
+		}
+	}
+
+	for _, path := range append(append(pages, apis...), feeds...) {
+		r := bea.get(path).wantStatus(http.StatusOK)
+		r.lacks(unique...)
+		r.lacks(common...)
+	}
+	for _, q := range []string{"Zorroverket", "Xylofonchef", "Quokkabiografi", "Kiruna"} {
+		bea.get("/search?q="+q).wantStatus(http.StatusOK).lacks("Vikarier i hemtjänsten")
+		bea.api("GET", "/api/v1/search?q="+q, nil).wantStatus(http.StatusOK).lacks("Vikarier i hemtjänsten")
+	}
+	bea.get("/u/anna").contains("Anna Andersson", "Medlem sedan", `class="avatar big" aria-hidden="true">AA<`)
+	bea.get(topic).contains("Anna Andersson", "Vi har en pool av vikarier.")
+	for _, path := range directory {
+		r := bea.get(path).wantStatus(http.StatusOK)
+		r.lacks(unique...)
+		c := card(path)
+		if c == "" || !strings.Contains(c, "Anna Andersson") {
+			t.Errorf("%s: her card is missing: %q", path, c)
+		}
+		for _, s := range common {
+			if strings.Contains(c, s) {
+				t.Errorf("%s: her card shows %q: %s", path, s, c)
+			}
+		}
+	}
+	m := bea.api("GET", "/api/v1/members/anna", nil).json()["member"].(map[string]any)["profile"].(map[string]any)
+	for _, k := range []string{"workplace", "role", "sector", "region", "region_name", "municipality", "municipality_name", "areas", "bio", "bio_html", "avatar_url"} {
+		if _, ok := m[k]; ok {
+			t.Errorf("member API shows hidden %s: %v", k, m)
+		}
+	}
+	for _, flt := range filters {
+		if c := card("/members?" + flt); c != "" {
+			t.Errorf("/members?%s finds her by a hidden field", flt)
+		}
+		if c := card("/api/v1/members?" + flt); c != "" {
+			t.Errorf("/api/v1/members?%s finds her by a hidden field", flt)
+		}
+	}
+	bea.get("/u/anna/avatar").wantStatus(http.StatusNotFound)
+
+	// She herself still sees and edits all of it.
+	anna.get("/u/anna").contains(unique...)
+	anna.get("/settings/profile").contains(`value="Zorroverket"`, "Quokkabiografi")
+	mp := anna.api("GET", "/api/v1/me", nil).json()["profile"].(map[string]any)
+	if mp["workplace"] != "Zorroverket" || mp["region"] != "25" || mp["avatar_url"] == nil {
+		t.Errorf("her own profile %v", mp)
+	}
+	anna.get("/u/anna/avatar").wantStatus(http.StatusOK)
+}
