@@ -1,0 +1,107 @@
+package seed
+
+import (
+	"math/rand/v2"
+	"strings"
+
+	"kliv/forum"
+	"kliv/forum/places"
+)
+
+// areaWords name the areas of responsibility a role title or workplace
+// speaks of ("Enhetschef hemtjänst" → home care).
+var areaWords = []struct{ word, area string }{
+	{"äldre", "elderly_care"}, {"särskilt boende", "elderly_care"}, {"hemtjänst", "home_care"}, {"hemsjukvård", "home_care"},
+	{"lss", "disability"}, {"funktionsstöd", "disability"}, {"habilitering", "disability"}, {"social", "social_services"},
+	{"ifo", "social_services"}, {"individ- och familje", "child_family"}, {"barn och unga", "child_family"},
+	{"försörjningsstöd", "financial_aid"}, {"bistånd", "financial_aid"}, {"förskol", "preschool"}, {"rektor", "school"},
+	{"skol", "school"}, {"elevhälsa", "school"}, {"gymnasie", "upper_secondary"}, {"vuxenutbildning", "adult_education"},
+	{"vård", "health_care"}, {"sjuksköterska", "health_care"}, {"läkare", "health_care"}, {"klinik", "health_care"},
+	{"primärvård", "primary_care"}, {"vårdcentral", "primary_care"}, {"psykiatri", "psychiatry"}, {"arbetsmarknad", "labour_market"},
+	{"hr", "hr"}, {"ekonomi", "finance"}, {"kvalitet", "quality"}, {"digital", "digitalisation"},
+}
+
+// profilePlace draws a seeded member's region, municipality and areas:
+// a municipal workplace lies in its own municipality, a regional one in
+// its region, the others anywhere; the areas follow her role title, with
+// now and then one more.
+func profilePlace(r *rand.Rand, sector, workplace, roleTitle string) (region, municipality string, areas []string) {
+	for _, part := range strings.Split(workplace, ", ") {
+		if municipality == "" && sector == "municipality" {
+			municipality = municipalityOf(part)
+		}
+		if region == "" && (strings.HasPrefix(part, "Region ") || strings.HasSuffix(part, "regionen")) {
+			region = regionOf(part)
+		}
+	}
+	if municipality == "" {
+		var in []places.Municipality
+		if region != "" {
+			in = places.InRegion(region)
+		} else {
+			in = places.Municipalities()
+		}
+		municipality = pick(r, in).Code
+	}
+	if m, ok := places.MunicipalityByCode(municipality); ok {
+		region = m.Region
+	}
+	text := strings.ToLower(roleTitle + " " + workplace)
+	for _, w := range areaWords {
+		if strings.Contains(text, w.word) && !contains(areas, w.area) {
+			areas = append(areas, w.area)
+		}
+	}
+	if len(areas) == 0 || r.IntN(3) == 0 {
+		if a := pick(r, forum.Areas); !contains(areas, a) {
+			areas = append(areas, a)
+		}
+	}
+	return region, municipality, areas
+}
+
+// municipalityOf finds the municipality an organisation's name starts
+// with ("Göteborgs stad" → Göteborg, "Falu kommun" → Falun).
+func municipalityOf(org string) string {
+	best := ""
+	bestLen := 0
+	for _, m := range places.Municipalities() {
+		stem := m.Name
+		if strings.HasSuffix(stem, "n") && strings.HasPrefix(org, strings.TrimSuffix(stem, "n")+" ") {
+			stem = strings.TrimSuffix(stem, "n") // Falun → "Falu kommun"
+		}
+		if strings.HasPrefix(org, stem) && len(stem) > bestLen {
+			best, bestLen = m.Code, len(stem)
+		}
+	}
+	return best
+}
+
+// regionOf finds the region a regional organisation's name names
+// ("Region Skåne", "Västra Götalandsregionen").
+func regionOf(org string) string {
+	name := strings.TrimSpace(strings.TrimPrefix(org, "Region "))
+	name = strings.TrimSuffix(name, "regionen")
+	name = strings.TrimSuffix(name, " län")
+	for _, r := range places.Regions() {
+		stem := strings.TrimSuffix(r.Name, " län")
+		stem = strings.TrimSuffix(stem, "s")
+		first, _, _ := strings.Cut(name, " ")
+		if strings.HasPrefix(stem, first) || strings.HasPrefix(name, stem) {
+			return r.Code
+		}
+	}
+	if strings.Contains(name, "Sörmland") {
+		return "04"
+	}
+	return ""
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
