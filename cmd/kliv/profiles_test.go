@@ -516,7 +516,7 @@ func TestHiddenFieldsNeverLeak(t *testing.T) {
 		r.lacks(common...)
 	}
 	for _, q := range []string{"Zorroverket", "Xylofonchef", "Quokkabiografi", "Kiruna"} {
-		bea.get("/search?q="+q).wantStatus(http.StatusOK).lacks("Vikarier i hemtjänsten")
+		bea.get("/search?q=" + q).wantStatus(http.StatusOK).lacks("Vikarier i hemtjänsten")
 		bea.api("GET", "/api/v1/search?q="+q, nil).wantStatus(http.StatusOK).lacks("Vikarier i hemtjänsten")
 	}
 	bea.get("/u/anna").contains("Anna Andersson", "Medlem sedan", `class="avatar big" aria-hidden="true">AA<`)
