@@ -16,9 +16,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"kliv/forum"
 	"kliv/forum/avatar"
+	"kliv/forum/places"
 )
 
 // testPNG is a w×h PNG picture.
@@ -558,4 +562,67 @@ func TestHiddenFieldsNeverLeak(t *testing.T) {
 		t.Errorf("her own profile %v", mp)
 	}
 	anna.get("/u/anna/avatar").wantStatus(http.StatusOK)
+}
+
+// The directory's queries are answered from indexes (no SCAN of members)
+// with every filter, and stay fast with 5,000 members.
+func TestDirectoryUsesIndexes(t *testing.T) {
+	a, anna, _ := forumApp(t)
+	tx := a.db.MustBegin()
+	ms := places.Municipalities()
+	for i := 0; i < 5000; i++ {
+		m := ms[i%len(ms)]
+		res := tx.MustExec(`INSERT INTO members (username, email, display_name, password_hash, role, status, created_at, approved_at,
+			role_title, workplace, sector, region, municipality, show_region)
+			VALUES (?, ?, ?, 'x', 'member', 'approved', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?, ?, ?, ?, ?, ?)`,
+			fmt.Sprintf("m%04d", i), fmt.Sprintf("m%04d@example.se", i), fmt.Sprintf("Medlem %04d", i),
+			[]string{"Enhetschef", "Rektor", "Verksamhetschef"}[i%3], m.Name+" kommun", forum.ProfileSectors[i%4], m.Region, m.Code, i%7 != 0)
+		id, _ := res.LastInsertId()
+		tx.MustExec(`INSERT INTO member_areas (member_id, area) VALUES (?, ?)`, id, forum.Areas[i%len(forum.Areas)])
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rec := recordQueries(t, a)
+	paths := []string{"", "?page=50", "?q=medlem+01", "?q=åsa", "?region=14", "?municipality=1481", "?sector=state", "?area=school",
+		"?role=rektor", "?region=14&sector=region&area=school&page=2", "?municipality=0180&area=elderly_care"}
+	for _, p := range paths {
+		start := time.Now()
+		anna.api("GET", "/api/v1/members"+p, nil).wantStatus(http.StatusOK)
+		anna.get("/members" + p).wantStatus(http.StatusOK)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s took %v with 5,000 members", p, d)
+		}
+	}
+	n := 0
+	for _, q := range rec.take() {
+		if !strings.Contains(q, "FROM members m") && !strings.Contains(q, "FROM member_areas") {
+			continue
+		}
+		n++
+		var plan []struct {
+			ID, Parent, NotUsed int
+			Detail              string
+		}
+		args := make([]any, strings.Count(q, "?"))
+		if err := sqlx.Select(a.db, &plan, "EXPLAIN QUERY PLAN "+q, args...); err != nil {
+			t.Fatalf("explain %s: %v", q, err)
+		}
+		var steps []string
+		for _, step := range plan {
+			if scanRE.MatchString(step.Detail) {
+				t.Errorf("a full scan (%s) in\n%s", step.Detail, q)
+			}
+			steps = append(steps, step.Detail)
+		}
+		// A filter on a place or sector walks that filter's index, in
+		// the order of the list, not every member.
+		if regexp.MustCompile(`m\.(region|municipality|sector) = \?`).MatchString(q) &&
+			!regexp.MustCompile(`members_(region|municipality|sector) \(`).MatchString(strings.Join(steps, "\n")) {
+			t.Errorf("a filtered directory query walks no filter index: %v\n%s", steps, q)
+		}
+	}
+	if n < 8 {
+		t.Fatalf("only %d directory queries recorded", n)
+	}
 }

@@ -20,9 +20,9 @@ ALTER TABLE members ADD COLUMN show_avatar INTEGER NOT NULL DEFAULT 1;
 
 -- The directory: approved members by name, and by each filter.
 CREATE INDEX members_directory ON members (status, display_name, id);
-CREATE INDEX members_region ON members (region, status);
-CREATE INDEX members_municipality ON members (municipality, status);
-CREATE INDEX members_sector ON members (sector, status);
+CREATE INDEX members_region ON members (region, status, display_name, id);
+CREATE INDEX members_municipality ON members (municipality, status, display_name, id);
+CREATE INDEX members_sector ON members (sector, status, display_name, id);
 
 -- Areas of responsibility (codes of forum.Areas), several a member.
 CREATE TABLE member_areas (
