@@ -383,14 +383,18 @@ func setAreas(ctx context.Context, ext sqlx.ExtContext, memberID int64, areas []
 	return nil
 }
 
-// SetProfilePlace sets a member's region, municipality and areas
-// without the checks of UpdateProfile, for demo data and imports; the
-// codes must be known ones.
-func SetProfilePlace(ctx context.Context, ext sqlx.ExtContext, memberID int64, region, municipality string, areas []string) error {
-	if _, err := ext.ExecContext(ctx, `UPDATE members SET region = ?, municipality = ? WHERE id = ?`, region, municipality, memberID); err != nil {
-		return err
+// FillPlace sets a newly approved member's region and municipality from
+// her workplace's name ("Mölndals stad" is in Mölndal, Västra Götalands
+// län), when the name says and she has named none; she corrects it on
+// her profile.
+func FillPlace(ctx context.Context, ext sqlx.ExtContext, memberID int64, workplace string) error {
+	region, municipality := places.Guess(workplace)
+	if region == "" {
+		return nil
 	}
-	return setAreas(ctx, ext, memberID, areas)
+	_, err := ext.ExecContext(ctx, `UPDATE members SET region = ?, municipality = ? WHERE id = ? AND region = '' AND municipality = ''`,
+		region, municipality, memberID)
+	return err
 }
 
 // DirectoryPageSize is how many members a directory page lists.

@@ -300,6 +300,9 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 			// Her answers become the verified role line under her posts.
 			_, err = tx.ExecContext(ctx, `UPDATE members SET status = 'approved', approved_at = ?, role_title = ?, workplace = ?, sector = ?
 				WHERE id = ?`, now, j.RoleTitle, j.Workplace, j.Sector, j.MemberID)
+			if err == nil {
+				err = forum.FillPlace(ctx, tx, j.MemberID, j.Workplace)
+			}
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE members SET status = 'rejected' WHERE id = ?`, j.MemberID)
 		}

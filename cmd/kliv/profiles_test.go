@@ -264,7 +264,8 @@ func TestApprovalFillsProfile(t *testing.T) {
 	mustApprove(t, a, mod, jr.ID)
 	m := clientFor(t, a, "mona").api("GET", "/api/v1/members/bea", nil).wantStatus(http.StatusOK).json()["member"].(map[string]any)
 	p := m["profile"].(map[string]any)
-	if p["workplace"] != "Mölndals stad" || p["role"] != "Enhetschef äldreomsorg" || p["sector"] != "municipality" {
+	if p["workplace"] != "Mölndals stad" || p["role"] != "Enhetschef äldreomsorg" || p["sector"] != "municipality" ||
+		p["municipality"] != "1481" || p["region"] != "14" {
 		t.Errorf("approved member's profile %v", p)
 	}
 }

@@ -53,3 +53,48 @@ func TestPlaces(t *testing.T) {
 		t.Error("unknown codes have names")
 	}
 }
+
+func TestGuess(t *testing.T) {
+	for org, want := range map[string][2]string{
+		"Göteborgs stad":                          {"14", "1480"},
+		"Mölndals stad":                           {"14", "1481"},
+		"Falu kommun":                             {"20", "2080"},
+		"Malmö stad, Socialförvaltningen":         {"12", "1280"},
+		"Upplands Väsby kommun":                   {"01", "0114"},
+		"Örnsköldsviks kommun":                    {"22", "2284"},
+		"Kiruna kommun":                           {"25", "2584"},
+		"Gotland":                                 {"09", "0980"},
+		"Visby, Region Gotland":                   {"09", ""},
+		"Region Skåne, Psykiatri":                 {"12", ""},
+		"Västra Götalandsregionen":                {"14", ""},
+		"Region Jönköpings län":                   {"06", ""},
+		"Region Jämtland Härjedalen":              {"23", ""},
+		"Region Sörmland":                         {"04", ""},
+		"Region Örebro län":                       {"18", ""},
+		"Region Västmanland":                      {"19", ""},
+		"Region Västerbotten":                     {"24", ""},
+		"Region Norrbotten":                       {"25", ""},
+		"Region Stockholm, Södertälje sjukhus":    {"01", ""},
+		"Skolverket":                              {"", ""},
+		"Socialstyrelsen":                         {"", ""},
+		"":                                        {"", ""},
+		"Lunds universitet":                       {"", ""},
+		"Region Uppsala, Enköpings kommun":        {"03", "0381"},
+		"Region Skåne, Stockholms stad (misstag)": {"12", ""},
+	} {
+		r, m := Guess(org)
+		if r != want[0] || m != want[1] {
+			t.Errorf("Guess(%q) = %q, %q; want %q, %q", org, r, m, want[0], want[1])
+		}
+	}
+	for _, reg := range Regions() {
+		if r, _ := Guess("Region " + reg.Name); r != reg.Code {
+			t.Errorf("Guess(Region %s) = %q", reg.Name, r)
+		}
+	}
+	for _, m := range Municipalities() {
+		if r, mu := Guess(m.Name + " kommun"); mu != m.Code || r != m.Region {
+			t.Errorf("Guess(%s kommun) = %q, %q", m.Name, r, mu)
+		}
+	}
+}

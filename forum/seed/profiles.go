@@ -26,20 +26,14 @@ var areaWords = []struct{ word, area string }{
 // its region, the others anywhere; the areas follow her role title, with
 // now and then one more.
 func profilePlace(r *rand.Rand, sector, workplace, roleTitle string) (region, municipality string, areas []string) {
-	for _, part := range strings.Split(workplace, ", ") {
-		if municipality == "" && sector == "municipality" {
-			municipality = municipalityOf(part)
-		}
-		if region == "" && (strings.HasPrefix(part, "Region ") || strings.HasSuffix(part, "regionen")) {
-			region = regionOf(part)
-		}
+	region, municipality = places.Guess(workplace)
+	if sector != "municipality" {
+		municipality = "" // a regional or national office, somewhere in its region
 	}
 	if municipality == "" {
-		var in []places.Municipality
+		in := places.Municipalities()
 		if region != "" {
 			in = places.InRegion(region)
-		} else {
-			in = places.Municipalities()
 		}
 		municipality = pick(r, in).Code
 	}
@@ -58,43 +52,6 @@ func profilePlace(r *rand.Rand, sector, workplace, roleTitle string) (region, mu
 		}
 	}
 	return region, municipality, areas
-}
-
-// municipalityOf finds the municipality an organisation's name starts
-// with ("Göteborgs stad" → Göteborg, "Falu kommun" → Falun).
-func municipalityOf(org string) string {
-	best := ""
-	bestLen := 0
-	for _, m := range places.Municipalities() {
-		stem := m.Name
-		if strings.HasSuffix(stem, "n") && strings.HasPrefix(org, strings.TrimSuffix(stem, "n")+" ") {
-			stem = strings.TrimSuffix(stem, "n") // Falun → "Falu kommun"
-		}
-		if strings.HasPrefix(org, stem) && len(stem) > bestLen {
-			best, bestLen = m.Code, len(stem)
-		}
-	}
-	return best
-}
-
-// regionOf finds the region a regional organisation's name names
-// ("Region Skåne", "Västra Götalandsregionen").
-func regionOf(org string) string {
-	name := strings.TrimSpace(strings.TrimPrefix(org, "Region "))
-	name = strings.TrimSuffix(name, "regionen")
-	name = strings.TrimSuffix(name, " län")
-	for _, r := range places.Regions() {
-		stem := strings.TrimSuffix(r.Name, " län")
-		stem = strings.TrimSuffix(stem, "s")
-		first, _, _ := strings.Cut(name, " ")
-		if strings.HasPrefix(stem, first) || strings.HasPrefix(name, stem) {
-			return r.Code
-		}
-	}
-	if strings.Contains(name, "Sörmland") {
-		return "04"
-	}
-	return ""
 }
 
 func contains(xs []string, x string) bool {
