@@ -151,6 +151,16 @@ func TestProfileSettingsPage(t *testing.T) {
 		}
 	}
 	bea.get("/u/anna").contains("Mölndal, Västra Götalands län", "Anna Andersson")
+
+	// In English.
+	bea.Lang = "en"
+	bea.get("/u/anna").contains("Location", "Areas of responsibility", "Elderly care, Home care", "Latest posts")
+	bea.get("/members").contains("Find other members", "Area of responsibility", "Search")
+	anna.Lang = "en"
+	anna.get("/settings/profile").contains("Your profile", "What other members see", "Profile picture")
+	f = profileForm()
+	f.Set("municipality", "0180")
+	anna.postForm("/settings/profile", f).wantStatus(http.StatusBadRequest).contains("The municipality is not in the region you picked.")
 }
 
 func TestProfileAPI(t *testing.T) {

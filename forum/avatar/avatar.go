@@ -44,6 +44,9 @@ var (
 // formats are the image formats taken, as image.DecodeConfig names them.
 var formats = map[string]bool{"jpeg": true, "png": true, "gif": true, "webp": true}
 
+// decoding holds a token for each picture being decoded.
+var decoding = make(chan struct{}, 2)
+
 // Image is a processed avatar.
 type Image struct {
 	Data        []byte
@@ -80,6 +83,10 @@ func ProcessBytes(data []byte) (*Image, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, ErrTooMany
 	}
+	// A picture of 40 megapixels takes up to 160 MB decoded: two at a
+	// time bound what uploads can take of the server's memory.
+	decoding <- struct{}{}
+	defer func() { <-decoding }()
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, ErrNotImage
