@@ -350,17 +350,37 @@ func (s *Store) UpdateProfile(ctx context.Context, actor *Member, u ProfileUpdat
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	// Only what changed is written, so two edits of different fields at
+	// once both keep theirs.
+	var sets []string
+	var args []any
+	set := func(col string, changed bool, val any) {
+		if changed {
+			sets = append(sets, col+" = ?")
+			args = append(args, val)
+		}
+	}
+	set("display_name", u.DisplayName != nil, next.DisplayName)
+	set("workplace", u.Workplace != nil, next.Workplace)
+	set("role_title", u.RoleTitle != nil, next.RoleTitle)
+	set("sector", u.Sector != nil, next.Sector)
+	set("region", next.Region != cur.Region || u.Region != nil, next.Region)
+	set("municipality", next.Municipality != cur.Municipality || u.Municipality != nil, next.Municipality)
+	set("bio", u.Bio != nil, next.Bio)
+	set("bio_html", u.Bio != nil, next.BioHTML)
+	nextFlags := next.Shown.flags()
+	for _, f := range VisibleFields {
+		_, named := u.Visible[f]
+		set("show_"+f, named, *nextFlags[f])
+	}
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE members SET display_name = ?, workplace = ?, role_title = ?, sector = ?,
-				region = ?, municipality = ?, bio = ?, bio_html = ?,
-				show_workplace = ?, show_role = ?, show_sector = ?, show_region = ?, show_municipality = ?,
-				show_areas = ?, show_bio = ?, show_avatar = ?
-			WHERE id = ?`,
-			next.DisplayName, next.Workplace, next.RoleTitle, next.Sector, next.Region, next.Municipality, next.Bio, next.BioHTML,
-			next.ShowWorkplace, next.ShowRole, next.ShowSector, next.ShowRegion, next.ShowMunicipality,
-			next.ShowAreas, next.ShowBio, next.ShowAvatar, actor.ID)
-		if err != nil || u.Areas == nil {
-			return err
+		if len(sets) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE members SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, actor.ID)...); err != nil {
+				return err
+			}
+		}
+		if u.Areas == nil {
+			return nil
 		}
 		return setAreas(ctx, tx, actor.ID, next.Areas)
 	})
