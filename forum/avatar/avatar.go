@@ -103,6 +103,9 @@ func ProcessBytes(data []byte) (*Image, error) {
 	dst := image.NewRGBA(image.Rect(0, 0, Size, Size))
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Over, nil)
+	if format == "jpeg" {
+		dst = orient(dst, jpegOrientation(data))
+	}
 	var out bytes.Buffer
 	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 85}); err != nil {
 		return nil, err

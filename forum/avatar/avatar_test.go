@@ -107,6 +107,11 @@ func FuzzProcess(f *testing.F) {
 	f.Add(PNG(f, 3, 2))
 	f.Add(Bomb(50_000, 50_000))
 	f.Add([]byte("GIF89a"))
+	var jp bytes.Buffer
+	if err := jpeg.Encode(&jp, sample(9, 5), nil); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(withOrientation(jp.Bytes(), 6))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := ProcessBytes(data)
@@ -121,4 +126,70 @@ func FuzzProcess(f *testing.F) {
 			t.Fatalf("made a bad avatar: %v %+v", err, cfg)
 		}
 	})
+}
+
+// withOrientation puts an EXIF block with orientation o after a JPEG's
+// start marker, as a phone camera writes it.
+func withOrientation(jpg []byte, o uint16) []byte {
+	tiff := []byte("MM\x00\x2a\x00\x00\x00\x08\x00\x01")
+	entry := make([]byte, 12)
+	binary.BigEndian.PutUint16(entry[0:], 0x0112)
+	binary.BigEndian.PutUint16(entry[2:], 3)
+	binary.BigEndian.PutUint32(entry[4:], 1)
+	binary.BigEndian.PutUint16(entry[8:], o)
+	tiff = append(append(tiff, entry...), 0, 0, 0, 0)
+	seg := append([]byte("Exif\x00\x00"), tiff...)
+	app1 := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(app1[2:], uint16(len(seg)+2))
+	out := append([]byte{}, jpg[:2]...)
+	out = append(append(out, app1...), seg...)
+	return append(out, jpg[2:]...)
+}
+
+// A phone photo stored on its side is turned upright.
+func TestOrientation(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	for y := 0; y < 64; y++ {
+		for x := 0; x < 64; x++ {
+			c := color.RGBA{220, 0, 0, 255} // left half red
+			if x >= 32 {
+				c = color.RGBA{0, 0, 220, 255} // right half blue
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var jp bytes.Buffer
+	if err := jpeg.Encode(&jp, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	red := func(c color.Color) bool { r, _, b, _ := c.RGBA(); return r > 2*b }
+	for o, want := range map[uint16][2]bool{
+		// {is the top-left red, is the bottom-right red}
+		1: {true, false}, 3: {false, true}, 6: {true, false}, 8: {false, true},
+	} {
+		in := withOrientation(jp.Bytes(), o)
+		if got := jpegOrientation(in); got != int(o) {
+			t.Fatalf("orientation %d read as %d", o, got)
+		}
+		out, err := ProcessBytes(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := jpeg.Decode(bytes.NewReader(out.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if red(dec.At(10, 10)) != want[0] || red(dec.At(245, 245)) != want[1] {
+			t.Errorf("orientation %d: top-left red %v, bottom-right red %v", o, red(dec.At(10, 10)), red(dec.At(245, 245)))
+		}
+		// 6 turns it a quarter clockwise: the left half becomes the top.
+		if o == 6 && (!red(dec.At(245, 10)) || red(dec.At(10, 245))) {
+			t.Errorf("orientation 6 not turned clockwise")
+		}
+	}
+	for _, junk := range [][]byte{nil, {0xFF, 0xD8}, {0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF}, withOrientation(jp.Bytes(), 99)[:30]} {
+		if o := jpegOrientation(junk); o != 1 {
+			t.Errorf("junk %x: orientation %d", junk, o)
+		}
+	}
 }
