@@ -19,10 +19,10 @@ ALTER TABLE members ADD COLUMN show_bio INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE members ADD COLUMN show_avatar INTEGER NOT NULL DEFAULT 1;
 
 -- The directory: approved members by name, and by each filter.
-CREATE INDEX members_directory ON members (status, display_name, id);
-CREATE INDEX members_region ON members (region, status, display_name, id);
-CREATE INDEX members_municipality ON members (municipality, status, display_name, id);
-CREATE INDEX members_sector ON members (sector, status, display_name, id);
+CREATE INDEX members_directory ON members (status, display_name COLLATE NOCASE, id);
+CREATE INDEX members_region ON members (region, status, display_name COLLATE NOCASE, id);
+CREATE INDEX members_municipality ON members (municipality, status, display_name COLLATE NOCASE, id);
+CREATE INDEX members_sector ON members (sector, status, display_name COLLATE NOCASE, id);
 
 -- Areas of responsibility (codes of forum.Areas), several a member.
 CREATE TABLE member_areas (
