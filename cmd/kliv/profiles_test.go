@@ -299,6 +299,14 @@ func TestDirectory(t *testing.T) {
 	}
 	mustCreateMember(t, a, "pia", forum.RoleMember, forum.StatusPending)
 	gone := mustCreateMember(t, a, "greta", forum.RoleMember, forum.StatusApproved)
+	img, err := avatar.ProcessBytes(testPNG(t, 20, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.SetAvatar(ctx, gone, img); err != nil {
+		t.Fatal(err)
+	}
+	anna.get("/u/greta/avatar").wantStatus(http.StatusOK)
 	if _, err := a.db.Exec(`UPDATE members SET status = 'deleted' WHERE id = ?`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -370,6 +378,7 @@ func TestDirectory(t *testing.T) {
 
 	// A deleted account's username reaches nothing.
 	anna.get("/u/greta").wantStatus(http.StatusNotFound)
+	anna.get("/u/greta/avatar").wantStatus(http.StatusNotFound)
 	anna.api("GET", "/api/v1/members/greta", nil).wantStatus(http.StatusNotFound)
 	anna.get("/u/pia").wantStatus(http.StatusNotFound)
 }
