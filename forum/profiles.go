@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -82,21 +81,15 @@ func (s Shown) Shows(field string) bool {
 // municipality, areas, bio and avatar, and what she has written. For
 // another reader the fields she hides are empty.
 type Profile struct {
-	ID           int64        `db:"id"`
-	Username     string       `db:"username"`
-	DisplayName  string       `db:"display_name"`
-	Role         Role         `db:"role"`
-	Status       Status       `db:"status"`
-	CreatedAt    time.Time    `db:"created_at"`
-	ApprovedAt   sql.NullTime `db:"approved_at"`
-	RoleTitle    string       `db:"role_title"`
-	Workplace    string       `db:"workplace"`
-	Sector       string       `db:"sector"`
-	Region       string       `db:"region"`
-	Municipality string       `db:"municipality"`
-	Bio          string       `db:"bio"`
-	BioHTML      string       `db:"bio_html"`
-	AvatarHash   string       `db:"avatar_hash"`
+	// Member holds her account's public part (id, username, display
+	// name, role, status, dates) and her role line (RoleTitle,
+	// Workplace, Sector); e-mail and password hash are never read.
+	Member
+	Region       string `db:"region"`
+	Municipality string `db:"municipality"`
+	Bio          string `db:"bio"`
+	BioHTML      string `db:"bio_html"`
+	AvatarHash   string `db:"avatar_hash"`
 	Shown
 	Areas      []string `db:"-"`
 	PostCount  int      `db:"post_count"`
