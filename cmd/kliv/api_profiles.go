@@ -9,6 +9,7 @@ import (
 
 	"kliv/forum"
 	"kliv/forum/avatar"
+	"kliv/forum/places"
 )
 
 // profileJSON is a profile's fields in the API: all of them for her
@@ -212,5 +213,27 @@ func (a *app) apiDeleteAvatar(c *gin.Context) error {
 		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// apiProfileChoices lists the codes a profile takes, with their names in
+// the reader's language: regions, municipalities (with their region),
+// sectors, areas of responsibility and the fields that can be hidden.
+func (a *app) apiProfileChoices(c *gin.Context) error {
+	l := a.loc(c)
+	named := func(prefix string, codes []string) []gin.H {
+		out := make([]gin.H, 0, len(codes))
+		for _, code := range codes {
+			out = append(out, gin.H{"code": code, "name": l.T(prefix + code)})
+		}
+		return out
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"regions":        places.Regions(),
+		"municipalities": places.Municipalities(),
+		"sectors":        named("sector.", forum.ProfileSectors),
+		"areas":          named("profiles.area.", forum.Areas),
+		"visible_fields": forum.VisibleFields,
+	})
 	return nil
 }

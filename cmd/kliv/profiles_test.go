@@ -258,11 +258,24 @@ func TestProfileAPI(t *testing.T) {
 	if p := api.api("GET", "/api/v1/me", nil).json()["profile"].(map[string]any); p["region"] != "01" || p["municipality"] != "0180" {
 		t.Errorf("bea's profile %v", p)
 	}
+	// The codes a profile takes, named in the reader's language.
+	ch := bea.api("GET", "/api/v1/profile-choices", nil).wantStatus(http.StatusOK).json()
+	if len(ch["regions"].([]any)) != 21 || len(ch["municipalities"].([]any)) != 290 || len(ch["areas"].([]any)) != len(forum.Areas) ||
+		len(ch["sectors"].([]any)) != 4 || len(ch["visible_fields"].([]any)) != len(forum.VisibleFields) {
+		t.Errorf("profile choices %v", ch)
+	}
+	if m := ch["municipalities"].([]any)[0].(map[string]any); m["code"] == "" || m["region"] == "" || m["name"] == "" {
+		t.Errorf("municipality %v", m)
+	}
+	if ar := ch["areas"].([]any)[0].(map[string]any); ar["code"] != "elderly_care" || ar["name"] != "Äldreomsorg" {
+		t.Errorf("area %v", ar)
+	}
 	// Applicants and visitors reach nothing.
 	mustApply(t, a, "cecilia", "")
 	cec := clientFor(t, a, "cecilia")
 	cec.api("GET", "/api/v1/members/anna", nil).wantStatus(http.StatusForbidden)
 	cec.api("PATCH", "/api/v1/me", map[string]any{}).wantStatus(http.StatusForbidden)
+	cec.api("GET", "/api/v1/profile-choices", nil).wantStatus(http.StatusForbidden)
 	newTestClient(t, a).api("GET", "/api/v1/members", nil).wantStatus(http.StatusUnauthorized)
 }
 

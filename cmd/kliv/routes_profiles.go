@@ -19,6 +19,7 @@ func (a *app) profilesRoutes(member, apiMember *gin.RouterGroup) {
 	apiMember.DELETE("/me/avatar", h(a.apiDeleteAvatar))
 	apiMember.GET("/members", h(a.apiMembers))
 	apiMember.GET("/members/:username", h(a.apiMember))
+	apiMember.GET("/profile-choices", h(a.apiProfileChoices))
 }
 
 // avatarUploadPaths take a picture, so their body may be larger than
