@@ -301,6 +301,9 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 		if status == "approved" {
 			// Her answers become the verified role line under her posts.
 			err = s.Store.ApproveMember(ctx, tx, j.MemberID, forum.VerifiedRole{RoleTitle: j.RoleTitle, Workplace: j.Workplace, Sector: j.Sector})
+			if err == nil {
+				err = forum.FillPlace(ctx, tx, j.MemberID, j.Workplace)
+			}
 		} else {
 			action = "join_request.reject"
 			err = s.Store.SetMemberStatus(ctx, tx, j.MemberID, forum.StatusRejected, forum.StatusPending)

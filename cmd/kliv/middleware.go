@@ -159,6 +159,9 @@ func (a *app) csrf(c *gin.Context) {
 			err = c.Request.ParseMultipartForm(maxBody)
 		}
 		if errors.As(err, &mbe) {
+			if avatarUploadPaths[c.Request.URL.Path] {
+				err = forum.Refuse(forum.ErrTooLarge, "profiles.error.too_large")
+			}
 			a.fail(c, err)
 			return
 		}

@@ -223,6 +223,7 @@ func (k *cardKeyer) post(p *forum.Post) {
 	k.str(p.AuthorWork)
 	k.str(p.AuthorSector)
 	k.str(p.AuthorRole)
+	k.str(p.AuthorAvatar)
 	k.optInt64(p.ReplyTo)
 	k.optInt(p.ReplyToSeq)
 	k.optStr(p.ReplyToAuthor)
