@@ -34,6 +34,9 @@ type app struct {
 	loginAccount *limiter
 	joinIP       *limiter
 	resetIP      *limiter
+
+	// Private messages, per sender and per address.
+	messageMember, messageIP *limiter
 }
 
 // openApp opens and migrates the database and builds everything a
@@ -72,6 +75,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		joinIP:       newLimiter(2, 10, off),
 		resetIP:      newLimiter(2, 5, off),
 	}
+	a.messageMember, a.messageIP = newLimiter(6, 10, off), newLimiter(20, 30, off)
 	return a, nil
 }
 
@@ -171,6 +175,9 @@ func (a *app) background(ctx context.Context) {
 func (a *app) chores(ctx context.Context) {
 	if err := a.store.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("purge expired", "err", err)
+	}
+	if err := a.store.PurgeSentMail(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("purge sent mail", "err", err)
 	}
 	a.sendReminders(ctx)
 	a.sendDigests(ctx)
