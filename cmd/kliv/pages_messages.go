@@ -106,7 +106,9 @@ func (a *app) renderConversation(c *gin.Context, code int, f *Form) error {
 	return a.render(c, code, "privacy_conversation", p)
 }
 
-func (a *app) pageConversation(c *gin.Context) error { return a.renderConversation(c, http.StatusOK, nil) }
+func (a *app) pageConversation(c *gin.Context) error {
+	return a.renderConversation(c, http.StatusOK, nil)
+}
 
 func (a *app) postReplyMessage(c *gin.Context) error {
 	id, err := paramID(c, "id")
