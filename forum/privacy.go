@@ -417,12 +417,18 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 	if err := exec(`DELETE FROM outbox WHERE member_id = ? OR to_addr = ?`, m.ID, m.Email); err != nil {
 		return err
 	}
-	for _, name := range []string{m.DisplayName, "@" + m.Username, m.Email} {
+	for _, name := range []string{m.Email, m.DisplayName, "@" + m.Username} {
 		if strings.TrimSpace(name) == "" || name == "@" {
 			continue
 		}
 		if err := exec(`UPDATE outbox SET subject = replace(subject, ?1, ?2), body = replace(body, ?1, ?2)
 			WHERE instr(subject, ?1) > 0 OR instr(body, ?1) > 0`, name, former); err != nil {
+			return err
+		}
+		// The audit log keeps what was done to whom by id; a name in its
+		// free text goes.
+		if err := exec(`UPDATE audit_log SET reason = replace(reason, ?1, ?2), detail = replace(detail, ?1, ?2)
+			WHERE instr(reason, ?1) > 0 OR instr(detail, ?1) > 0`, name, former); err != nil {
 			return err
 		}
 	}
