@@ -399,9 +399,7 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 	}
 
 	// Her messages go; so do conversations no one is left in.
-	if err := exec(`DELETE FROM notifications WHERE kind = 'message' AND actor_id = ?
-		AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.conversation_id = json_extract(notifications.data, '$.conversation_id')
-			AND (x.author_id IS NULL OR x.author_id <> ?))`, m.ID, m.ID); err != nil {
+	if err := exec(`DELETE FROM notifications WHERE kind = 'message' AND actor_id = ?`, m.ID); err != nil {
 		return err
 	}
 	if err := exec(`UPDATE conversations SET message_count = message_count - (SELECT COUNT(*) FROM messages x

@@ -84,8 +84,15 @@ func TestMessagesConversationFlow(t *testing.T) {
 		t.Fatalf("cecilia sees %v", cs)
 	}
 
-	// A conversation of three, newest first in the inbox.
+	// A conversation of three, newest first in the inbox; Cecilia, who
+	// wants no mail about messages, gets none.
+	cecilia.postForm("/settings/mail", url.Values{"message": {"never"}}).wantStatus(http.StatusSeeOther)
+	cecilia.get("/settings/mail").wantStatus(200).contains("Privata meddelanden till dig")
 	id3 := startConversation(t, anna, []string{"berit", "cecilia"}, "Ska vi ses på träffen?")
+	var toCecilia int
+	if err := a.db.Get(&toCecilia, `SELECT COUNT(*) FROM outbox WHERE to_addr = 'cecilia@example.se' AND kind = 'notification.message'`); err != nil || toCecilia != 0 {
+		t.Fatalf("mail to cecilia: %d %v", toCecilia, err)
+	}
 	cs = anna.api("GET", "/api/v1/messages", nil).json()["conversations"].([]any)
 	if len(cs) != 2 || int64(cs[0].(map[string]any)["id"].(float64)) != id3 {
 		t.Fatalf("inbox order = %v", cs)

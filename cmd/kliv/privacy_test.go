@@ -113,6 +113,10 @@ func newPrivacyWorld(t *testing.T) *privacyWorld {
 	w.convID = startConversation(t, dora, []string{"berit"}, doraMessage+" bara till dig.")
 	berit.api("POST", fmt.Sprintf("/api/v1/messages/%d", w.convID), map[string]any{"body": beritMessage}).wantStatus(http.StatusCreated)
 	dora.api("POST", "/api/v1/me/blocks", map[string]any{"username": "ada"}).wantStatus(http.StatusNoContent)
+	newTestClient(t, a).postForm("/password/forgot", url.Values{"email": {doraEmail}}).wantStatus(http.StatusOK)
+	if n := countRows(t, a, "password_resets"); n != 1 {
+		t.Fatalf("password_resets = %d", n)
+	}
 	tok, err := a.store.CreateAPIToken(ctx, w.dora.ID, "skript")
 	if err != nil {
 		t.Fatal(err)
@@ -457,6 +461,19 @@ func TestDeleteAccountRemovingPostsLeavesNoTrace(t *testing.T) {
 	// And byte for byte, not a trace in the files.
 	wantGone(t, a, all...)
 	wantThere(t, a, beritMessage)
+
+	// A mention of her old name notifies no one and links to nothing.
+	r = w.berit.api("POST", fmt.Sprintf("/api/v1/topics/%d/posts", w.beritTopic), map[string]any{"body": "Saknar @" + doraUsername + "."}).
+		wantStatus(http.StatusCreated)
+	var mentioned int
+	if err := a.db.Get(&mentioned, `SELECT COUNT(*) FROM notifications WHERE member_id = ?`, w.dora.ID); err != nil || mentioned != 0 {
+		t.Fatalf("notifications of the deleted account: %d %v", mentioned, err)
+	}
+	w.berit.get(fmt.Sprintf("/t/%d", w.beritTopic)).wantStatus(http.StatusOK).contains("Saknar")
+	w.berit.get("/u/" + doraUsername).wantStatus(http.StatusNotFound)
+	if err := a.store.DeleteAccount(context.Background(), mustMember(t, a, "ada"), "fel", forum.KeepPosts); err == nil {
+		t.Fatal("a wrong password deleted an account")
+	}
 }
 
 func TestDeleteAccountKeepingPosts(t *testing.T) {
