@@ -359,7 +359,7 @@ func (s *Store) DeleteAccount(ctx context.Context, m *Member, password, posts st
 	if err != nil {
 		return err
 	}
-	return s.compact(ctx)
+	return s.compact(ctx, posts == RemovePosts)
 }
 
 // CheckLastAdmin refuses to delete the only admin: the forum would have
@@ -646,12 +646,18 @@ func (s *Store) removeMemberPosts(ctx context.Context, tx *sqlx.Tx, memberID int
 }
 
 // compact makes deleted text unrecoverable from the files: the search
-// index is merged into one segment (FTS4 keeps deleted terms in old
-// segments until then) and the write-ahead log is checkpointed and
-// truncated; secure_delete (db.go) has zeroed the freed space.
-func (s *Store) compact(ctx context.Context) error {
-	if _, err := s.DB.ExecContext(ctx, `INSERT INTO post_search (post_search) VALUES ('optimize')`); err != nil {
-		return fmt.Errorf("compact search index: %w", err)
+// index is merged into one segment when posts left it (FTS4 keeps the
+// terms of deleted rows in older segments until they are merged; the
+// merge rewrites the whole index, so it is skipped when no indexed text
+// went), and the write-ahead log is checkpointed and truncated;
+// secure_delete (db.go) has zeroed the freed space. A reader holding an
+// old snapshot can keep the checkpoint from finishing; then the next
+// automatic checkpoint overwrites the frames.
+func (s *Store) compact(ctx context.Context, searchIndex bool) error {
+	if searchIndex {
+		if _, err := s.DB.ExecContext(ctx, `INSERT INTO post_search (post_search) VALUES ('optimize')`); err != nil {
+			return fmt.Errorf("compact search index: %w", err)
+		}
 	}
 	var busy, logged, done int
 	if err := s.DB.QueryRowxContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil {

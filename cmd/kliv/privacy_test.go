@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"kliv/forum"
 	"kliv/moderation"
@@ -595,4 +596,32 @@ func TestPrivacyPageForAnyone(t *testing.T) {
 	visitor.Lang = "en"
 	visitor.get("/privacy").wantStatus(http.StatusOK).contains("What is stored", "How long", "Download or delete")
 	visitor.get("/settings/privacy").wantStatus(http.StatusSeeOther)
+}
+
+func TestSentMailKeptThirtyDays(t *testing.T) {
+	a := newTestApp(t)
+	clock := useTestClock(a)
+	ctx := context.Background()
+	for _, to := range []string{"gammal@example.se", "ny@example.se", "vantar@example.se"} {
+		if err := a.store.Enqueue(ctx, a.db, forum.Mail{Kind: "test", To: to, Subject: "s", Body: "b"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := clock.Now()
+	if _, err := a.db.Exec(`UPDATE outbox SET status = 'sent', sent_at = ? WHERE to_addr = 'gammal@example.se'`, now.Add(-forum.SentMailRetention-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.Exec(`UPDATE outbox SET status = 'sent', sent_at = ? WHERE to_addr = 'ny@example.se'`, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.PurgeSentMail(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	if err := a.db.Select(&left, `SELECT to_addr FROM outbox ORDER BY to_addr`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(left, ",") != "ny@example.se,vantar@example.se" {
+		t.Fatalf("left %v", left)
+	}
 }
