@@ -447,6 +447,9 @@ type ConversationView struct {
 	Messages []PrivateMessage
 	// Page and Pages page the messages, oldest first.
 	Page, Pages int
+	// NoReply is why she cannot write here ("" when she can): a
+	// message key, for a participant who blocked her or no one left.
+	NoReply string
 }
 
 // OpenConversation returns a conversation of hers with one page of its
@@ -467,6 +470,19 @@ func (s *Store) OpenConversation(ctx context.Context, m *Member, cid int64, page
 		return nil, err
 	}
 	cv.Conversation = cs[0]
+	var others []int64
+	for _, p := range cv.Others {
+		if !p.Gone() {
+			others = append(others, p.MemberID)
+		}
+	}
+	if len(others) == 0 {
+		cv.NoReply = "privacy.error.alone"
+	} else if blocked, err := blockedBy(ctx, s.DB, m.ID, others); err != nil {
+		return nil, err
+	} else if blocked {
+		cv.NoReply = "privacy.error.blocked"
+	}
 	cv.Pages = max(1, (cv.MessageCount+ConversationPageSize-1)/ConversationPageSize)
 	if page <= 0 || page > cv.Pages {
 		page = cv.Pages

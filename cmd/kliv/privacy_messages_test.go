@@ -167,7 +167,8 @@ func TestMessagesBlock(t *testing.T) {
 		t.Fatalf("refusal = %v", r.json())
 	}
 	berit.api("POST", "/api/v1/messages", map[string]any{"to": []string{"cecilia", "anna"}, "body": "Hallå?"}).wantStatus(http.StatusForbidden)
-	berit.postForm(fmt.Sprintf("/messages/%d", id), url.Values{"body": {"Hallå?"}}).wantStatus(http.StatusForbidden).contains("tar inte emot meddelanden", "Hallå?")
+	berit.postForm(fmt.Sprintf("/messages/%d", id), url.Values{"body": {"Hallå?"}}).wantStatus(http.StatusForbidden).contains("tar inte emot meddelanden")
+	berit.get(fmt.Sprintf("/messages/%d", id)).wantStatus(http.StatusOK).contains("tar inte emot meddelanden").lacks(`action="/messages/`)
 	if n := countRows(t, a, "messages"); n != before {
 		t.Fatalf("messages %d → %d while blocked", before, n)
 	}
