@@ -440,7 +440,7 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 		if deleteKeepTables[t] {
 			continue
 		}
-		if err := exec(`DELETE FROM `+quoteIdent(t)+` WHERE member_id = ?`, m.ID); err != nil {
+		if err := deleteRows(ctx, tx, t, `member_id = ?`, []any{m.ID}, 0); err != nil {
 			return err
 		}
 	}
@@ -458,7 +458,7 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 		if deleteKeepTables[fk.Table] {
 			continue
 		}
-		if err := exec(`DELETE FROM `+quoteIdent(fk.Table)+` WHERE `+quoteIdent(fk.Col)+` = ?`, m.ID); err != nil {
+		if err := deleteRows(ctx, tx, fk.Table, quoteIdent(fk.Col)+` = ?`, []any{m.ID}, 0); err != nil {
 			return err
 		}
 	}
@@ -501,6 +501,46 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 	}
 	return exec(`INSERT INTO audit_log (actor_id, action, target_type, target_id, reason, detail, created_at)
 		VALUES (NULL, 'member.delete', 'member', ?, '', ?, ?)`, m.ID, posts, s.now())
+}
+
+// deleteRows deletes the rows of table that match where, first deleting
+// the rows of other tables that point at them through a foreign key
+// with no ON DELETE action (which would refuse the delete); CASCADE and
+// SET NULL keys SQLite follows itself. So a table another part adds
+// under one of hers (the answers of a sign-up, say) never blocks an
+// account's deletion.
+func deleteRows(ctx context.Context, tx *sqlx.Tx, table, where string, args []any, depth int) error {
+	if depth > 8 {
+		return fmt.Errorf("delete %s: foreign keys nested too deep", table)
+	}
+	var refs []struct {
+		Table string         `db:"tbl"`
+		From  string         `db:"col"`
+		To    sql.NullString `db:"target"`
+	}
+	if err := tx.SelectContext(ctx, &refs, `SELECT m.name AS tbl, f."from" AS col, f."to" AS target
+		FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' AND f."table" = ? AND upper(f.on_delete) IN ('NO ACTION', 'RESTRICT', 'SET DEFAULT') ORDER BY 1, 2`, table); err != nil {
+		return err
+	}
+	for _, r := range refs {
+		to := r.To.String
+		if !r.To.Valid || to == "" {
+			var pk []string
+			if err := tx.SelectContext(ctx, &pk, `SELECT name FROM pragma_table_info(?) WHERE pk = 1`, table); err != nil || len(pk) != 1 {
+				return fmt.Errorf("delete %s: the key %s.%s points at: %v", table, r.Table, r.From, err)
+			}
+			to = pk[0]
+		}
+		sub := quoteIdent(r.From) + ` IN (SELECT ` + quoteIdent(to) + ` FROM ` + quoteIdent(table) + ` WHERE ` + where + `)`
+		if err := deleteRows(ctx, tx, r.Table, sub, args, depth+1); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+quoteIdent(table)+` WHERE `+where, args...); err != nil {
+		return fmt.Errorf("delete account: %s: %w", table, err)
+	}
+	return nil
 }
 
 // DeletedUsername is the username (and e-mail) a deleted account is left

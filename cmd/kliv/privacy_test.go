@@ -35,20 +35,21 @@ type privacyWorld struct {
 
 // Markers of dora's data.
 const (
-	doraUsername  = "doraxq"
-	doraEmail     = "dorotea.unikadress@example.se"
-	doraName      = "Dorotea Qwzylberg"
-	doraAnswer    = "MotiveringUnikJjk"
-	doraLonely    = "EnsamtAmneTextQqv"
-	doraLonelyT   = "EnsamRubrikWwq"
-	doraFirst     = "ForstaInlaggTextZzp"
-	doraReplyText = "SvarTextPlumbusKk"
-	doraOldText   = "GammalVersionTextYyq"
-	doraMessage   = "HemligtMeddelandeXxv"
-	doraNote      = "BokmarkeAnteckningVvq"
-	doraExtra     = "ExtraProfilvardeUuq"
-	doraSignup    = "AnmalanAnteckningTtq"
-	beritMessage  = "BeritsMeddelandeRrq"
+	doraUsername     = "doraxq"
+	doraEmail        = "dorotea.unikadress@example.se"
+	doraName         = "Dorotea Qwzylberg"
+	doraAnswer       = "MotiveringUnikJjk"
+	doraLonely       = "EnsamtAmneTextQqv"
+	doraLonelyT      = "EnsamRubrikWwq"
+	doraFirst        = "ForstaInlaggTextZzp"
+	doraReplyText    = "SvarTextPlumbusKk"
+	doraOldText      = "GammalVersionTextYyq"
+	doraMessage      = "HemligtMeddelandeXxv"
+	doraNote         = "BokmarkeAnteckningVvq"
+	doraExtra        = "ExtraProfilvardeUuq"
+	doraSignup       = "AnmalanAnteckningTtq"
+	doraSignupAnswer = "AnmalanSvarSsq"
+	beritMessage     = "BeritsMeddelandeRrq"
 )
 
 func newPrivacyWorld(t *testing.T) *privacyWorld {
@@ -61,6 +62,8 @@ func newPrivacyWorld(t *testing.T) *privacyWorld {
 	for _, q := range []string{
 		`ALTER TABLE members ADD COLUMN test_motto TEXT NOT NULL DEFAULT 'ingen'`,
 		`CREATE TABLE test_signups (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE, note TEXT NOT NULL)`,
+		// A table under hers whose key has no ON DELETE action.
+		`CREATE TABLE test_signup_answers (signup_id INTEGER NOT NULL REFERENCES test_signups, answer TEXT NOT NULL)`,
 	} {
 		if _, err := a.db.Exec(q); err != nil {
 			t.Fatal(err)
@@ -81,6 +84,9 @@ func newPrivacyWorld(t *testing.T) *privacyWorld {
 		t.Fatal(err)
 	}
 	if _, err := a.db.Exec(`INSERT INTO test_signups (member_id, note) VALUES (?, ?)`, w.dora.ID, doraSignup); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.Exec(`INSERT INTO test_signup_answers (signup_id, answer) VALUES (last_insert_rowid(), ?)`, doraSignupAnswer); err != nil {
 		t.Fatal(err)
 	}
 	w.doraC, w.berit = clientFor(t, a, doraUsername), clientFor(t, a, "berit")
@@ -347,7 +353,7 @@ func TestDeleteAccountRemovingPostsLeavesNoTrace(t *testing.T) {
 	w := newPrivacyWorld(t)
 	a := w.a
 	all := []string{doraEmail, doraUsername, doraName, doraAnswer, doraLonely, doraLonelyT, doraFirst, doraReplyText,
-		doraOldText, doraMessage, doraNote, doraExtra, doraSignup}
+		doraOldText, doraMessage, doraNote, doraExtra, doraSignup, doraSignupAnswer}
 	for _, s := range all {
 		wantThere(t, a, s)
 	}
