@@ -451,7 +451,8 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 		Col   string `db:"col"`
 	}
 	if err := tx.SelectContext(ctx, &fks, `SELECT m.name AS tbl, f."from" AS col FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND f."table" = 'members' AND f."from" <> 'member_id' AND upper(f.on_delete) = 'CASCADE' ORDER BY 1, 2`); err != nil {
+		WHERE m.type = 'table' AND m.name <> 'members' AND f."table" = 'members' AND f."from" <> 'member_id' AND upper(f.on_delete) = 'CASCADE'
+		ORDER BY 1, 2`); err != nil {
 		return err
 	}
 	for _, fk := range fks {
@@ -533,6 +534,13 @@ func deleteRows(ctx context.Context, tx *sqlx.Tx, table, where string, args []an
 			to = pk[0]
 		}
 		sub := quoteIdent(r.From) + ` IN (SELECT ` + quoteIdent(to) + ` FROM ` + quoteIdent(table) + ` WHERE ` + where + `)`
+		if r.Table == "members" {
+			// Never another member's account: her reference is cleared.
+			if _, err := tx.ExecContext(ctx, `UPDATE members SET `+quoteIdent(r.From)+` = NULL WHERE `+sub, args...); err != nil {
+				return fmt.Errorf("delete account: members.%s: %w", r.From, err)
+			}
+			continue
+		}
 		if err := deleteRows(ctx, tx, r.Table, sub, args, depth+1); err != nil {
 			return err
 		}
