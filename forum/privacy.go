@@ -350,10 +350,12 @@ func (s *Store) DeleteAccount(ctx context.Context, m *Member, password, posts st
 	if !CheckPassword(fresh.PasswordHash, password) {
 		return Invalid("password", "error.password.wrong")
 	}
-	if err := s.CheckLastAdmin(ctx, fresh); err != nil {
-		return err
-	}
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		// Counted inside the transaction: two admins leaving at once
+		// cannot leave none.
+		if err := s.checkLastAdmin(ctx, tx, fresh); err != nil {
+			return err
+		}
 		return s.deleteAccount(ctx, tx, fresh, posts)
 	})
 	if err != nil {
@@ -362,14 +364,14 @@ func (s *Store) DeleteAccount(ctx context.Context, m *Member, password, posts st
 	return s.compact(ctx, posts == RemovePosts)
 }
 
-// CheckLastAdmin refuses to delete the only admin: the forum would have
+// checkLastAdmin refuses to delete the only admin: the forum would have
 // no one to run it.
-func (s *Store) CheckLastAdmin(ctx context.Context, m *Member) error {
+func (s *Store) checkLastAdmin(ctx context.Context, q sqlx.QueryerContext, m *Member) error {
 	if !m.IsAdmin() {
 		return nil
 	}
-	n, err := s.CountAdmins(ctx)
-	if err != nil {
+	var n int
+	if err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM members WHERE role = 'admin' AND status = 'approved'`); err != nil {
 		return err
 	}
 	if n <= 1 {
@@ -402,12 +404,18 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 	if err := exec(`DELETE FROM notifications WHERE kind = 'message' AND actor_id = ?`, m.ID); err != nil {
 		return err
 	}
-	if err := exec(`UPDATE conversations SET message_count = message_count - (SELECT COUNT(*) FROM messages x
-		WHERE x.conversation_id = conversations.id AND x.author_id = ?) WHERE id IN (SELECT conversation_id FROM messages WHERE author_id = ?)`, m.ID, m.ID); err != nil {
+	var convs []int64
+	if err := tx.SelectContext(ctx, &convs, `SELECT DISTINCT conversation_id FROM messages WHERE author_id = ?`, m.ID); err != nil {
 		return err
 	}
 	if err := exec(`DELETE FROM messages WHERE author_id = ?`, m.ID); err != nil {
 		return err
+	}
+	for _, cid := range convs {
+		if err := exec(`UPDATE conversations SET message_count = (SELECT COUNT(*) FROM messages WHERE conversation_id = ?1),
+			last_message_at = COALESCE((SELECT MAX(created_at) FROM messages WHERE conversation_id = ?1), created_at) WHERE id = ?1`, cid); err != nil {
+			return err
+		}
 	}
 
 	// Mail: what was queued for her goes; what others were sent about her

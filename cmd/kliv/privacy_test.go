@@ -425,6 +425,9 @@ func TestDeleteAccountRemovingPostsLeavesNoTrace(t *testing.T) {
 	// Berit keeps her side of the conversation; dora's message is gone.
 	w.berit.get(fmt.Sprintf("/messages/%d", w.convID)).wantStatus(http.StatusOK).contains(beritMessage, "Tidigare medlem").lacks(doraMessage)
 	w.berit.api("POST", fmt.Sprintf("/api/v1/messages/%d", w.convID), map[string]any{"body": "Hallå?"}).wantStatus(http.StatusConflict)
+	if cs := w.berit.api("GET", "/api/v1/messages", nil).json()["conversations"].([]any); len(cs) != 1 || cs[0].(map[string]any)["message_count"].(float64) != 1 {
+		t.Fatalf("berit's inbox after the deletion: %v", cs)
+	}
 
 	// One row stays, anonymised; nothing else of hers.
 	if n := countRows(t, a, "members"); n != before {
