@@ -45,6 +45,9 @@ type app struct {
 	// bodyLimits are the routes with a larger body limit than maxBody
 	// (allowLargeBody), by full route path; set while routes are built.
 	bodyLimits map[string]int64
+
+	// Private messages, per sender and per address.
+	messageMember, messageIP *limiter
 }
 
 // openApp opens and migrates the database and builds everything a
@@ -88,6 +91,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		db.Close()
 		return nil, err
 	}
+	a.messageMember, a.messageIP = newLimiter(6, 10, off), newLimiter(20, 30, off)
 	return a, nil
 }
 

@@ -74,6 +74,9 @@ func (a *app) headerCounts(c *gin.Context, m *forum.Member) HeaderCounts {
 	if n, err := a.store.UnreadNotifications(c.Request.Context(), m.ID); err == nil {
 		h.Notifications = n
 	}
+	if n, err := a.store.UnreadConversations(c.Request.Context(), m.ID); err == nil {
+		h.Messages = n
+	}
 	return h
 }
 

@@ -165,6 +165,9 @@ type HeaderCounts struct {
 	Notifications int
 	JoinRequests  int
 	Reports       int
+
+	// Messages counts her conversations with unread messages.
+	Messages int
 }
 
 // When formats a time for reading.

@@ -23,6 +23,7 @@ var publicRoutes = []string{
 	"GET /unsubscribe", "POST /unsubscribe", // a token in the link
 	"GET /feeds/*", "HEAD /feeds/*", // a feed token in the link
 	"POST /api/v1/session", "GET /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/join-requests",
+	"GET /privacy", "GET /api/v1/me/export", "GET /api/v1/me/sessions", "DELETE /api/v1/me", "DELETE /api/v1/me/sessions/*", // her own data, applicants too
 }
 
 func isPublicRoute(method, path string) bool {
