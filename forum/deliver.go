@@ -50,7 +50,7 @@ func (s *Store) deliver(ctx context.Context, tx *sqlx.Tx, n Notification, id int
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET mailed_at = ? WHERE id = ?`, now, id)
 		return err
 	}
-	if n.Kind == NotifyJoinDecision {
+	if n.Kind == NotifyJoinDecision || n.Kind == NotifyModeration {
 		return markMailed()
 	}
 	mode, err := s.mailMode(ctx, tx, n.MemberID, n.Kind)

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"kliv/forum/markdown"
+	"kliv/forum/pnr"
 )
 
 // Post is one post with what its card shows.
@@ -41,6 +42,10 @@ type Post struct {
 	EditedAt       *time.Time `db:"edited_at"`
 	DeletedAt      *time.Time `db:"deleted_at"`
 	DeletedBy      string     `db:"deleted_by"`
+	// HiddenAt is set when a moderator hid the post; HiddenReason says
+	// why (a stored reason: "preset:<code>" or free text).
+	HiddenAt     *time.Time `db:"hidden_at"`
+	HiddenReason string     `db:"hidden_reason"`
 }
 
 const postCols = postColsBefore + `p.body` + postColsAfter
@@ -56,7 +61,7 @@ const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS auth
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,
 	`
 
-const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by`
+const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by, p.hidden_at, p.hidden_reason`
 
 const postFrom = ` FROM posts p LEFT JOIN members a ON a.id = p.author_id
 	LEFT JOIN posts r ON r.id = p.reply_to LEFT JOIN members ra ON ra.id = r.author_id`
@@ -195,9 +200,10 @@ type postRow struct {
 	version, thanks, replies                        intCol
 	username, name, replyAuthor, replyBody          sql.NullString
 	title, work, sector, role, body, html, by       string
+	hiddenReason                                    string
 	gone                                            bool
 	created                                         time.Time
-	edited, deleted                                 sql.NullTime
+	edited, deleted, hidden                         sql.NullTime
 }
 
 // dest lists the holders in the order of postCols.
@@ -205,7 +211,8 @@ func (r *postRow) dest() []any {
 	return []any{&r.id, &r.topicID, &r.seq, &r.authorID, &r.username, &r.name,
 		&r.title, &r.work, &r.sector, &r.role,
 		&r.replyTo, &r.replyToSeq, &r.replyAuthor, &r.replyBody, &r.gone,
-		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by}
+		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by,
+		&r.hidden, &r.hiddenReason}
 }
 
 // postOptionals holds the nullable values of one scanned post, so that
@@ -214,7 +221,7 @@ type postOptionals struct {
 	authorID, replyTo                 int64
 	replyToSeq                        int
 	username, name, replyAuthor, body string
-	edited, deleted                   time.Time
+	edited, deleted, hidden           time.Time
 }
 
 // fill sets p from the row.
@@ -222,7 +229,8 @@ func (r *postRow) fill(p *Post) {
 	*p = Post{ID: r.id.v, TopicID: r.topicID.v, Seq: int(r.seq.v),
 		AuthorTitle: r.title, AuthorWork: r.work, AuthorSector: r.sector, AuthorRole: r.role,
 		ReplyToGone: r.gone, Body: r.body, BodyHTML: r.html, Version: int(r.version.v),
-		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by}
+		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by,
+		HiddenReason: r.hiddenReason}
 	o := &postOptionals{}
 	if r.authorID.valid {
 		o.authorID, p.AuthorID = r.authorID.v, &o.authorID
@@ -250,6 +258,9 @@ func (r *postRow) fill(p *Post) {
 	}
 	if r.deleted.Valid {
 		o.deleted, p.DeletedAt = r.deleted.Time, &o.deleted
+	}
+	if r.hidden.Valid {
+		o.hidden, p.HiddenAt = r.hidden.Time, &o.hidden
 	}
 }
 
@@ -303,6 +314,9 @@ func (s *Store) RepliesTo(ctx context.Context, postIDs []int64) (map[int64][]Pos
 type NewPost struct {
 	Body    string
 	ReplyTo int64
+	// AnyPersonalNumber: post even if the text seems to hold a personal
+	// identity number (see NewTopic).
+	AnyPersonalNumber bool
 }
 
 // CreatePost adds a reply to a topic.
@@ -343,6 +357,9 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	if !n.AnyPersonalNumber && pnr.Contains(body) {
+		return nil, ErrPersonalNumber
 	}
 	var post *Post
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
@@ -387,6 +404,21 @@ func (p *Post) ThankableBy(m *Member) bool { return m.IsMember() && !p.Deleted()
 // read: when someone saved in between, the edit is refused with
 // ErrConflict and nothing is lost. The old text is kept as a revision.
 func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body string, version int) (*Post, error) {
+	return s.EditPostWith(ctx, actor, postID, PostEdit{Body: body, Version: version, AnyPersonalNumber: true})
+}
+
+// PostEdit is an edit of a post: the new text, the version it was made
+// from, and whether to save it even if it seems to hold a personal
+// identity number (the form stops and warns first).
+type PostEdit struct {
+	Body              string
+	Version           int
+	AnyPersonalNumber bool
+}
+
+// EditPostWith is EditPost with the choices of PostEdit.
+func (s *Store) EditPostWith(ctx context.Context, actor *Member, postID int64, e PostEdit) (*Post, error) {
+	body, version := e.Body, e.Version
 	p, err := s.postWhere(ctx, s.DB, "p.id = ?", postID)
 	if err != nil {
 		return nil, err
@@ -419,6 +451,9 @@ func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if !e.AnyPersonalNumber && pnr.Contains(body) {
+		return nil, ErrPersonalNumber
+	}
 	var out *Post
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		now := s.now()
@@ -435,6 +470,9 @@ func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body 
 			return err
 		}
 		if out, err = s.postWhere(ctx, tx, "p.id = ?", postID); err != nil {
+			return err
+		}
+		if err := s.runPostHooks(ctx, tx, out); err != nil {
 			return err
 		}
 		if !p.ByMember(actor) {

@@ -34,6 +34,8 @@ type app struct {
 	loginAccount *limiter
 	joinIP       *limiter
 	resetIP      *limiter
+	reportMember *limiter
+	reportIP     *limiter
 }
 
 // openApp opens and migrates the database and builds everything a
@@ -71,6 +73,8 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		loginAccount: newLimiter(5, 10, off),
 		joinIP:       newLimiter(2, 10, off),
 		resetIP:      newLimiter(2, 5, off),
+		reportMember: newLimiter(2, 10, off),
+		reportIP:     newLimiter(6, 30, off),
 	}
 	return a, nil
 }
