@@ -12,8 +12,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"kliv/forum/links"
-	"kliv/forum/pnr"
 	"kliv/forum/markdown"
+	"kliv/forum/pnr"
 )
 
 // Topic kinds.
