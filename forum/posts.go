@@ -57,7 +57,8 @@ const postCardCols = postColsBefore + `'' AS body` + postColsAfter
 const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS author_username, a.display_name AS author_name,
 	COALESCE(a.role_title, '') AS author_title, COALESCE(a.workplace, '') AS author_workplace, COALESCE(a.sector, '') AS author_sector,
 	COALESCE(a.role, '') AS author_role,
-	p.reply_to, r.seq AS reply_to_seq, ra.display_name AS reply_to_author, r.body AS reply_to_body,
+	p.reply_to, r.seq AS reply_to_seq, ra.display_name AS reply_to_author,
+	CASE WHEN r.hidden_at IS NULL THEN r.body END AS reply_to_body,
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,
 	`
 
