@@ -141,6 +141,10 @@ func (s *Service) postAndAuthor(ctx context.Context, tx *sqlx.Tx, actor *forum.M
 // HidePost hides a post with a reason: others see that a moderator hid
 // it and why, its author and moderators still see the text.
 func (s *Service) HidePost(ctx context.Context, actor *forum.Member, postID int64, reason string) error {
+	// Who may act is judged before what she typed.
+	if err := mayModerate(actor); err != nil {
+		return err
+	}
 	reason, err := checkReason(reason)
 	if err != nil {
 		return err
@@ -260,6 +264,10 @@ func (s *Service) postOf(ctx context.Context, tx *sqlx.Tx, m *forum.Member, post
 
 // Warn warns a member: a notification and a mail with the reason.
 func (s *Service) Warn(ctx context.Context, actor *forum.Member, username string, a MemberAction) error {
+	// Who may act is judged before what she typed.
+	if err := mayModerate(actor); err != nil {
+		return err
+	}
 	reason, err := checkReason(a.Reason)
 	if err != nil {
 		return err
@@ -305,6 +313,10 @@ func (s *Service) Warn(ctx context.Context, actor *forum.Member, username string
 // sessions and tokens end at once, she cannot sign in until then, and the
 // suspension lifts itself when the date passes.
 func (s *Service) Suspend(ctx context.Context, actor *forum.Member, username string, a MemberAction) error {
+	// Who may act is judged before what she typed.
+	if err := mayModerate(actor); err != nil {
+		return err
+	}
 	v := &forum.ValidationError{}
 	reason, err := checkReason(a.Reason)
 	if err != nil {
@@ -377,6 +389,10 @@ func (s *Service) Unsuspend(ctx context.Context, actor *forum.Member, username s
 // Remove removes a member from the network (moderators and admins, as
 // they let members in): her status becomes removed and her access ends.
 func (s *Service) Remove(ctx context.Context, actor *forum.Member, username string, a MemberAction) error {
+	// Who may act is judged before what she typed.
+	if err := mayModerate(actor); err != nil {
+		return err
+	}
 	reason, err := checkReason(a.Reason)
 	if err != nil {
 		return err

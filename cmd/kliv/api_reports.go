@@ -204,7 +204,9 @@ func (a *app) apiMemberAction(action string) handler {
 			return err
 		}
 		act := moderation.MemberAction{Reason: in.Reason, PostID: in.PostID}
-		if action == "suspend" {
+		if action == "suspend" && in.Until != "" {
+			// An empty date is the domain's to refuse, after it judged
+			// who may act.
 			until, err := moderation.ParseUntil(in.Until)
 			if err != nil {
 				return err

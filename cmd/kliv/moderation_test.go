@@ -204,9 +204,9 @@ func TestWarnSuspendRemove(t *testing.T) {
 
 	// Nobody sanctions herself or an admin; members sanction nobody.
 	f.mod.api("POST", "/api/v1/members/mona/warn", map[string]any{"reason": "Test"}).wantStatus(403)
-	f.mod.api("POST", "/api/v1/members/ada/suspend", map[string]any{"reason": "Test", "until": "2028-01-01"}).wantStatus(403)
+	f.mod.api("POST", "/api/v1/members/ada/suspend", map[string]any{"reason": "Test", "until": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}).wantStatus(403)
 	f.admin.api("POST", "/api/v1/members/ada/remove", map[string]any{"reason": "Test"}).wantStatus(403)
-	f.bea.api("POST", "/api/v1/members/cia/suspend", map[string]any{"reason": "Test", "until": "2028-01-01"}).wantStatus(403)
+	f.bea.api("POST", "/api/v1/members/cia/suspend", map[string]any{"reason": "Test", "until": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}).wantStatus(403)
 	f.mod.api("POST", "/api/v1/members/nobody/warn", map[string]any{"reason": "Test"}).wantStatus(404)
 
 	// Suspend: a date in the future, as a date or RFC 3339.
@@ -258,7 +258,7 @@ func TestWarnSuspendRemove(t *testing.T) {
 	clientFor(t, f.a, "cia").get("/categories").wantStatus(200)
 
 	// Lifted early by a moderator.
-	f.mod.api("POST", "/api/v1/members/cia/suspend", map[string]any{"reason": "Igen", "until": "2028-01-01"}).wantStatus(200)
+	f.mod.api("POST", "/api/v1/members/cia/suspend", map[string]any{"reason": "Igen", "until": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}).wantStatus(200)
 	f.mod.api("POST", "/api/v1/members/cia/unsuspend", map[string]any{}).wantStatus(200)
 	f.mod.api("POST", "/api/v1/members/cia/unsuspend", map[string]any{}).wantStatus(409)
 

@@ -201,7 +201,7 @@ func (a *app) postModMember(c *gin.Context) error {
 	act := moderation.MemberAction{Reason: formReason(c), PostID: postID}
 	f := newForm(c)
 	var err error
-	if action == "suspend" {
+	if action == "suspend" && c.PostForm("until") != "" {
 		act.Until, err = parseFormUntil(c.PostForm("until"))
 	}
 	if err == nil {
