@@ -504,7 +504,7 @@ func (s *Store) Revisions(ctx context.Context, viewer *Member, postID int64) ([]
 	if err != nil {
 		return nil, err
 	}
-	if p.Deleted() && !viewer.IsModerator() {
+	if (p.Deleted() && !viewer.IsModerator()) || p.HiddenFrom(viewer) {
 		return nil, nil
 	}
 	var rs []Revision
@@ -517,7 +517,14 @@ func (s *Store) Revisions(ctx context.Context, viewer *Member, postID int64) ([]
 // author" (or by a moderator) so replies keep their context, but its
 // text and earlier versions are gone.
 func (s *Store) DeletePost(ctx context.Context, actor *Member, postID int64) error {
-	p, err := s.postWhere(ctx, s.DB, "p.id = ?", postID)
+	return InTx(ctx, s.DB, func(tx *sqlx.Tx) error { return s.DeletePostIn(ctx, tx, actor, postID) })
+}
+
+// DeletePostIn is DeletePost inside tx, for an action that deletes a
+// post as part of its own transaction (a moderator's judgement of a
+// reported post).
+func (s *Store) DeletePostIn(ctx context.Context, tx *sqlx.Tx, actor *Member, postID int64) error {
+	p, err := s.postWhere(ctx, tx, "p.id = ?", postID)
 	if err != nil {
 		return err
 	}
@@ -531,24 +538,22 @@ func (s *Store) DeletePost(ctx context.Context, actor *Member, postID int64) err
 	if p.AuthorID == nil || *p.AuthorID != actor.ID {
 		by = "moderator"
 	}
-	return InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET body = '', body_html = '', deleted_at = ?, deleted_by = ?, version = version + 1
-			WHERE id = ?`, s.now(), by, postID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE posts SET body = '', body_html = '', deleted_at = ?, deleted_by = ?, version = version + 1
+		WHERE id = ?`, s.now(), by, postID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM post_revisions WHERE post_id = ?`, postID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE topics SET answer_post_id = NULL WHERE answer_post_id = ?`, postID); err != nil {
+		return err
+	}
+	if by == "moderator" {
+		if err := s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "post.delete", TargetType: "post", TargetID: postID}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM post_revisions WHERE post_id = ?`, postID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET answer_post_id = NULL WHERE answer_post_id = ?`, postID); err != nil {
-			return err
-		}
-		if by == "moderator" {
-			if err := s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "post.delete", TargetType: "post", TargetID: postID}); err != nil {
-				return err
-			}
-		}
-		return s.afterDelete(ctx, tx, actor, p)
-	})
+	}
+	return s.afterDelete(ctx, tx, actor, p)
 }
 
 // PostLocation returns the topic and page of a post, for stable links.

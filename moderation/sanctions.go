@@ -190,8 +190,8 @@ func (s *Service) UnhidePost(ctx context.Context, actor *forum.Member, postID in
 }
 
 // DeleteReportedPost deletes a post a moderator judged (forum's delete,
-// audited there) and then records it on the author's record and closes
-// the post's reports.
+// audited there), records it on the author's record and closes the
+// post's reports, in one transaction.
 func (s *Service) DeleteReportedPost(ctx context.Context, actor *forum.Member, postID int64, reason string) error {
 	if err := mayModerate(actor); err != nil {
 		return err
@@ -202,23 +202,19 @@ func (s *Service) DeleteReportedPost(ctx context.Context, actor *forum.Member, p
 			return err
 		}
 	}
-	var authorID int64
-	err := forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
-		_, author, err := s.postAndAuthor(ctx, tx, actor, postID)
-		if author != nil {
-			authorID = author.ID
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.Store.DeletePost(ctx, actor, postID); err != nil {
-		return err
-	}
 	return forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
-		if authorID > 0 {
-			if err := s.addSanction(ctx, tx, actor, authorID, "post_deleted", reason, postID, nil); err != nil {
+		p, author, err := s.postAndAuthor(ctx, tx, actor, postID)
+		if err != nil {
+			return err
+		}
+		if p.Deleted() {
+			return forum.Refuse(forum.ErrConflict, "error.post.deleted")
+		}
+		if err := s.Store.DeletePostIn(ctx, tx, actor, postID); err != nil {
+			return err
+		}
+		if author != nil && author.ID != actor.ID {
+			if err := s.addSanction(ctx, tx, actor, author.ID, "post_deleted", reason, postID, nil); err != nil {
 				return err
 			}
 		}

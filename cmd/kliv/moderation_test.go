@@ -155,6 +155,10 @@ func TestHiddenPost(t *testing.T) {
 		t.Errorf("hidden text leaks or is lost in the API")
 	}
 	f.bea.get(fmt.Sprintf("/t/%d/reply?quote=%d", f.topic.ID, f.post.ID)).wantStatus(200).lacks(text)
+	// Nor read in its earlier versions, a bookmark, or the feed.
+	f.bea.get(fmt.Sprintf("/p/%d/revisions", f.post.ID)).wantStatus(200).contains("Dolt av en moderator").lacks(text)
+	f.bea.get(fmt.Sprintf("/p/%d/bookmark", f.post.ID)).wantStatus(200).contains("Dolt av en moderator").lacks(text)
+	f.cia.get(fmt.Sprintf("/p/%d/revisions", f.post.ID)).wantStatus(200).contains(text)
 	// Nor found by search, until it is shown again.
 	searchHits := func() int {
 		return len(f.bea.api("GET", "/api/v1/search?q=gillar", nil).wantStatus(200).json()["results"].([]any))
