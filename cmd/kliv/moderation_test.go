@@ -306,8 +306,13 @@ func TestModeratorFormsShowErrors(t *testing.T) {
 func TestPersonalNumberGuard(t *testing.T) {
 	f := modApp(t)
 	pnrText := "Brukaren 19811218-9876 behöver hjälp med sin ansökan"
-	// The composer stops and offers "Publicera ändå".
+	// The preview button warns, as the live preview does.
 	f.bea.get("/new")
+	f.bea.postForm("/new", url.Values{"title": {"Ett ärende"}, "kind": {"discussion"}, "category_id": {"1"}, "body": {pnrText},
+		"preview": {"1"}}).wantStatus(200).contains("Innehåller texten ett personnummer?")
+	f.bea.postForm("/new", url.Values{"title": {"Ett ärende"}, "kind": {"discussion"}, "category_id": {"1"}, "body": {"Inget nummer"},
+		"preview": {"1"}}).wantStatus(200).lacks("Innehåller texten ett personnummer?")
+	// The composer stops and offers "Publicera ändå".
 	r := f.bea.postForm("/new", url.Values{"title": {"Ett ärende"}, "kind": {"discussion"}, "category_id": {"1"}, "body": {pnrText}}).wantStatus(409)
 	r.contains("personnummer", "Publicera ändå", `name="any_personal_number"`, pnrText)
 	if countRows(t, f.a, "topics") != 1 {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kliv/forum"
+	"kliv/forum/pnr"
 	"kliv/i18n"
 	"kliv/moderation"
 )
@@ -252,6 +253,14 @@ func (p *Page) ModReason(reason string) string {
 // "Publicera ändå" button (partials_mod.html, "pnrconfirm").
 func pnrFound(f *Form, err error) {
 	if errors.Is(err, forum.ErrPersonalNumber) {
+		f.Values["pnr_found"] = "1"
+	}
+}
+
+// pnrPreview warns in a preview, as the live preview does, when the text
+// seems to hold a personal identity number.
+func pnrPreview(f *Form, body string) {
+	if pnr.Contains(body) {
 		f.Values["pnr_found"] = "1"
 	}
 }

@@ -323,6 +323,7 @@ func (a *app) postNewTopic(c *gin.Context) error {
 	f := newForm(c, topicFields...)
 	l := a.loc(c)
 	if c.PostForm("preview") != "" {
+		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
 			return err
@@ -449,6 +450,7 @@ func (a *app) postReply(c *gin.Context) error {
 	}
 	f := newForm(c, "body", "reply_to")
 	if c.PostForm("preview") != "" {
+		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
 			return err
@@ -569,6 +571,7 @@ func (a *app) postEditPost(c *gin.Context) error {
 		return a.render(c, code, "edit_post", pg)
 	}
 	if c.PostForm("preview") != "" {
+		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
 			return err
