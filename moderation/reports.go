@@ -182,6 +182,16 @@ type Flagged struct {
 	Sanctions []Sanction
 }
 
+// Open reports whether any of its reports is still open.
+func (f *Flagged) Open() bool {
+	for _, r := range f.Reports {
+		if r.Status == "open" {
+			return true
+		}
+	}
+	return false
+}
+
 // Reasons counts the reports per reason, in ReportReasons order.
 func (f *Flagged) Reasons() []ReasonCount {
 	var out []ReasonCount
