@@ -378,3 +378,33 @@ func TestObjectAccess(t *testing.T) {
 		t.Error("a refused action wrote to the audit log")
 	}
 }
+
+// Reports are limited per IP too: many members behind one address
+// cannot flood the queue.
+func TestReportingIsRateLimitedPerIP(t *testing.T) {
+	f := modApp(t, withRateLimits)
+	var clients []*testClient
+	for i := 0; i < 5; i++ {
+		name := fmt.Sprintf("rep%d", i)
+		mustCreateMember(t, f.a, name, forum.RoleMember, forum.StatusApproved)
+		clients = append(clients, clientFor(t, f.a, name))
+	}
+	limited := false
+	for i := 0; i < 40 && !limited; i++ {
+		p := mustReply(t, f.a, f.ciaM, f.topic.ID, fmt.Sprintf("Svar %d", i), 0)
+		c := clients[i%len(clients)] // 8 each: under the limit per member
+		r := c.api("POST", fmt.Sprintf("/api/v1/posts/%d/reports", p.ID), map[string]any{"reason": "spam"})
+		limited = r.Code == 429
+		if !limited {
+			r.wantStatus(201)
+		}
+	}
+	if !limited {
+		t.Fatal("40 reports from one IP were not limited")
+	}
+	// Another address is not held back.
+	other := clientFor(t, f.a, "bea")
+	other.IP = "198.51.100.7"
+	p := mustReply(t, f.a, f.ciaM, f.topic.ID, "Ett till svar", 0)
+	other.api("POST", fmt.Sprintf("/api/v1/posts/%d/reports", p.ID), map[string]any{"reason": "spam"}).wantStatus(201)
+}
