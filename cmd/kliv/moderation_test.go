@@ -283,6 +283,9 @@ func TestWarnSuspendRemove(t *testing.T) {
 	old.api("GET", "/api/v1/session", nil).wantStatus(401)
 	newTestClient(t, f.a).api("POST", "/api/v1/session", map[string]string{"login": "cia", "password": testPassword}).wantStatus(403).contains("borttaget")
 	f.mod.api("POST", "/api/v1/members/cia/warn", map[string]any{"reason": "x"}).wantStatus(409)
+
+	// Admins read it all in the audit log, in words.
+	f.admin.get("/admin/audit").wantStatus(200).contains("Varnade medlem", "Stängde av medlem", "Hävde avstängning", "Tog bort medlem ur nätverket")
 }
 
 func TestModeratorFormsShowErrors(t *testing.T) {
