@@ -337,6 +337,9 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	if t.LockedAt != nil {
 		return nil, Refuse(ErrForbidden, "error.topic.locked")
 	}
+	if t.ClosedAt != nil {
+		return nil, Refuse(ErrForbidden, "admin.topic.closed_refused")
+	}
 	v := &ValidationError{}
 	body, html, err := s.checkBody(v, n.Body)
 	if err != nil {

@@ -81,11 +81,17 @@ var routeAccess = map[access]string{
 		GET /api/v1/reports | POST /api/v1/reports/:id/dismiss | POST /api/v1/posts/:id/hide | POST /api/v1/posts/:id/unhide
 		GET /api/v1/members/:username/sanctions | POST /api/v1/members/:username/warn | POST /api/v1/members/:username/suspend
 		POST /api/v1/members/:username/unsuspend | POST /api/v1/members/:username/remove
-		PATCH /api/v1/posts/:id | DELETE /api/v1/posts/:id | POST /api/v1/topics/:id/answer | POST /api/v1/topics/:id/lock`,
+		PATCH /api/v1/posts/:id | DELETE /api/v1/posts/:id | POST /api/v1/topics/:id/answer | POST /api/v1/topics/:id/lock
+		GET /mod | GET /api/v1/mod/dashboard
+		POST /t/:id/pin | POST /t/:id/unpin | POST /t/:id/close | GET /t/:id/move | POST /t/:id/move | GET /t/:id/split | POST /t/:id/split
+		POST /api/v1/topics/:id/pin | POST /api/v1/topics/:id/unpin | POST /api/v1/topics/:id/close
+		POST /api/v1/topics/:id/move | POST /api/v1/topics/:id/split`,
 	adminOnly: `
 		GET /admin | POST /admin/roles | GET /admin/audit | GET /admin/categories | POST /admin/categories
 		POST /admin/categories/:id | POST /admin/categories/:id/move | POST /admin/categories/:id/archive
-		GET /api/v1/audit | PUT /api/v1/members/:username/role`,
+		GET /api/v1/audit | PUT /api/v1/members/:username/role
+		GET /admin/members | GET /admin/settings | POST /admin/settings
+		GET /api/v1/admin/members | GET /api/v1/admin/settings | PUT /api/v1/admin/settings`,
 	ownOnly: `
 		POST /settings/tokens/:id/revoke | DELETE /api/v1/me/tokens/:id | GET /notifications/:id | POST /api/v1/notifications/:id/read`,
 }
@@ -148,11 +154,17 @@ var routeBodies = map[string]url.Values{
 	"POST /api/v1/topics/:id/lock":          {"locked": {"true"}},
 }
 
-// routePath fills a route's parameters: every id is 1, but for locking,
-// which takes topic 2 (topic 1 must stay open to replies).
+// walkTopicTools are the moderators' tools that change a topic for all that
+// follow; the walk uses them on topic 2, so topic 1 stays open to replies.
+var walkTopicTools = []string{"/:id/lock", "/:id/pin", "/:id/unpin", "/:id/close", "/:id/move", "/:id/split"}
+
+// routePath fills a route's parameters: every id is 1, but for the topic
+// tools.
 func routePath(method, p string) string {
-	if strings.HasSuffix(p, "/:id/lock") {
-		return strings.Replace(p, ":id", "2", 1)
+	for _, tool := range walkTopicTools {
+		if strings.HasSuffix(p, tool) {
+			return strings.Replace(p, ":id", "2", 1)
+		}
 	}
 	r := strings.NewReplacer(":id", "1", ":slug", "ledarskap", ":username", "olga", ":action", "warn", ":file", "1.atom", "*path", "x")
 	return r.Replace(p)

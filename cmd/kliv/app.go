@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -36,6 +38,15 @@ type app struct {
 	resetIP      *limiter
 	reportMember *limiter
 	reportIP     *limiter
+	// limits are the rate limits on writing (limits.go).
+	limits limits
+	// site is the admins' settings of the site (pages_admin_settings.go).
+	site atomic.Pointer[forum.SiteSettings]
+	// seen throttles the notes of members' use of the site (pages_admin_members.go).
+	seen seenCache
+	// bodyLimits are the routes with a larger body limit than maxBody
+	// (allowLargeBody), by full route path; set while routes are built.
+	bodyLimits map[string]int64
 }
 
 // openApp opens and migrates the database and builds everything a
@@ -75,11 +86,20 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		resetIP:      newLimiter(2, 5, off),
 		reportMember: newLimiter(2, 10, off),
 		reportIP:     newLimiter(6, 30, off),
+		limits:       newLimits(off),
+	}
+	if err := a.loadSiteSettings(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return a, nil
 }
 
 func (a *app) close() error { return a.db.Close() }
+
+// defaultMemoryLimit is the Go heap's soft limit; SQLite's page caches
+// (8 MB a connection) and the runtime come on top of it.
+const defaultMemoryLimit = 110 << 20
 
 // cmdServe runs the web server until ctx ends, then drains requests.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -132,6 +152,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The Go heap's share of the server's memory: the collector works
+	// harder before the heap passes it, so a burst of big pages does not
+	// double the resident set. GOMEMLIMIT, when set, says otherwise.
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if err := servePprof(workCtx, getenv("KLIV_PPROF"), logger); err != nil {
+		return err
+	}
 	logger.Info("kliv listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", cfg.DB)
 	select {
 	case err := <-errc:

@@ -3,13 +3,30 @@ package main
 import (
 	"context"
 	"time"
+
+	"kliv/forum"
 )
 
-// background runs the mail worker and periodic chores until ctx ends.
+// background runs the mail worker, the WAL checkpoints and the periodic
+// chores until ctx ends.
 func (a *app) background(ctx context.Context) {
 	go func() {
 		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("mail worker stopped", "err", err)
+		}
+	}()
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := forum.Checkpoint(ctx, a.db); err != nil && ctx.Err() == nil {
+					a.log.Warn("checkpoint", "err", err)
+				}
+			}
 		}
 	}()
 	t := time.NewTicker(time.Minute)
@@ -28,6 +45,9 @@ func (a *app) background(ctx context.Context) {
 // that does one round and says how much it did. A chore that queued mail
 // wakes the mail worker.
 func (a *app) chores(ctx context.Context) {
+	if err := a.loadSiteSettings(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("site settings", "err", err)
+	}
 	a.chore(ctx, "purge expired", false, func(ctx context.Context) (int, error) { return 0, a.store.PurgeExpired(ctx) })
 	a.chore(ctx, "bookmark reminders", false, a.store.SendDueReminders)
 	a.chore(ctx, "lift suspensions", false, a.store.LiftExpiredSuspensions)

@@ -42,7 +42,7 @@ func (a *app) postRole(c *gin.Context) error {
 		return a.render(c, formStatus(err), "admin", p)
 	}
 	a.flash(c, "admin.role_saved")
-	return redirect(c, "/admin")
+	return redirect(c, safeNext(cmpOr(c.PostForm("next"), "/admin")))
 }
 
 type auditPage struct {

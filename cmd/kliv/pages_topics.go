@@ -120,6 +120,9 @@ type topicPage struct {
 	PageNum     int
 	Pager       []pageLink
 	CanModerate bool
+	// Tools are the moderator's topic tools (admin_topic_tools.html),
+	// nil for members.
+	Tools *topicTools
 	// Closed says why the topic takes no replies ("" when it does).
 	Closed string
 	// Preview is empty: the reply form at the bottom previews on the
@@ -159,6 +162,8 @@ func closedReason(t *forum.Topic) string {
 		return "topic.closed.archived"
 	case t.LockedAt != nil:
 		return "topic.closed.locked"
+	case t.ClosedAt != nil:
+		return "admin.topic.closed_notice"
 	}
 	return ""
 }
@@ -248,6 +253,9 @@ func (a *app) pageTopic(c *gin.Context) error {
 	p := &topicPage{Page: a.base(c, ""), Topic: t, Posts: vs, PageNum: n, Pager: pageLinks(n, t.Pages()),
 		CanModerate: m.IsModerator(), Closed: closedReason(t)}
 	p.Title = t.Title
+	if p.Tools, err = a.topicToolsFor(c, t); err != nil {
+		return err
+	}
 	if n == 1 && t.AnswerPostID != nil && len(vs) > 0 && vs[len(vs)-1].ID == *t.AnswerPostID {
 		p.Answer, p.Posts = vs[len(vs)-1], vs[:len(vs)-1]
 	}
@@ -331,11 +339,15 @@ func (a *app) postNewTopic(c *gin.Context) error {
 		return a.renderComposer(c, formStatusOK(err), f, rendered(html), nil)
 	}
 	catID, _ := strconv.ParseInt(c.PostForm("category_id"), 10, 64)
-	t, _, err := a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
-		CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
-		URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"),
-		AnyPersonalNumber: c.PostForm("any_personal_number") == "1",
-	})
+	var t *forum.Topic
+	err := a.checkLimit(c, a.limits.topics)
+	if err == nil {
+		t, _, err = a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
+			CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
+			URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"),
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1",
+		})
+	}
 	if err != nil {
 		pnrFound(f, err)
 		var dup *forum.DuplicateLinkError
@@ -463,8 +475,11 @@ func (a *app) postReply(c *gin.Context) error {
 			return forum.Invalid("reply_to", "error.reply_to.missing")
 		}
 	}
-	p, err := a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo,
-		AnyPersonalNumber: c.PostForm("any_personal_number") == "1"})
+	var p *forum.Post
+	if err = a.checkLimit(c, a.limits.replies); err == nil {
+		p, err = a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo,
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1"})
+	}
 	if err != nil {
 		pnrFound(f, err)
 		if !f.fill(l, err) {
@@ -580,8 +595,11 @@ func (a *app) postEditPost(c *gin.Context) error {
 		return show(formStatusOK(err))
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	saved, err := a.store.EditPostWith(c.Request.Context(), viewer(c), p.ID, forum.PostEdit{Body: c.PostForm("body"), Version: version,
-		AnyPersonalNumber: c.PostForm("any_personal_number") == "1"})
+	var saved *forum.Post
+	if err = a.checkLimit(c, a.limits.edits); err == nil {
+		saved, err = a.store.EditPostWith(c.Request.Context(), viewer(c), p.ID, forum.PostEdit{Body: c.PostForm("body"), Version: version,
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1"})
+	}
 	if err != nil {
 		pnrFound(f, err)
 		if !f.fill(l, err) {

@@ -287,6 +287,8 @@ func (k *cardKeyer) topic(t *forum.Topic) {
 	k.int(int64(t.ThanksCount))
 	k.optTime(t.LockedAt)
 	k.bool(t.Pinned)
+	k.bool(t.PinnedHome)
+	k.optTime(t.ClosedAt)
 	k.time(t.CreatedAt)
 	k.time(t.LastPostAt)
 	k.optInt64(t.LastPostID)

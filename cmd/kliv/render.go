@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,10 @@ import (
 	"kliv/static"
 	"kliv/templates"
 )
+
+// partialFiles are partials named by area rather than partials_*.html:
+// parsed into every page, never a page themselves.
+var partialFiles = []string{"admin_topic_tools.html"}
 
 // renderer holds one parsed template set per page, built at start so a
 // broken template stops the start, not a request.
@@ -112,6 +117,7 @@ func newRenderer() (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	shared = append(shared, partialFiles...)
 	// The layout's static fragments are defined in layout.html.
 	if r.statics, err = template.New("static").Funcs(funcs).ParseFS(templates.FS, append([]string{"layout.html"}, shared...)...); err != nil {
 		return nil, fmt.Errorf("partials: %w", err)
@@ -121,7 +127,7 @@ func newRenderer() (*renderer, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		if f == "layout.html" || strings.HasPrefix(f, "partials_") {
+		if f == "layout.html" || strings.HasPrefix(f, "partials_") || slices.Contains(partialFiles, f) {
 			continue
 		}
 		names := append([]string{"layout.html"}, shared...)
@@ -149,6 +155,9 @@ type Page struct {
 	Header    HeaderCounts
 	NoIndex   bool
 	BodyClass string
+	// SiteDescription is the admins' description of the site in the
+	// reader's language, "" for the catalogs' (pages_admin_settings.go).
+	SiteDescription string
 }
 
 // HeaderCounts are the numbers the header shows.
@@ -182,7 +191,8 @@ func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 // base returns a Page filled from the request.
 func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 	l := a.loc(c)
-	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI()}
+	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI(),
+		SiteDescription: a.siteDescription(l.Lang)}
 	if titleKey != "" {
 		p.Title = l.T(titleKey, args...)
 	}

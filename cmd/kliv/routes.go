@@ -88,6 +88,7 @@ func (a *app) routes() http.Handler {
 	a.mailRoutes(s, tokenAuth, member, apiMember)
 	a.searchRoutes(member, apiMember)
 	a.moderationRoutes(member, apiMember)
+	a.adminRoutes(member, apiMember)
 
 	r.NoRoute(a.authenticate, func(c *gin.Context) { a.fail(c, errNotFound) })
 	r.NoMethod(a.authenticate, func(c *gin.Context) {
