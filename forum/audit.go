@@ -81,6 +81,7 @@ func (s *Store) AuditLog(ctx context.Context, actor *Member, before int64, limit
 			WHEN 'join_request' THEN (SELECT mm.username FROM join_requests j JOIN members mm ON mm.id = j.member_id WHERE j.id = a.target_id)
 			WHEN 'topic' THEN (SELECT title FROM topics WHERE id = a.target_id)
 			WHEN 'category' THEN (SELECT name FROM categories WHERE id = a.target_id)
+			WHEN 'post' THEN (SELECT t.title FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id = a.target_id)
 			END AS target,
 			a.reason, a.detail, a.created_at
 		FROM audit_log a LEFT JOIN members m ON m.id = a.actor_id

@@ -58,7 +58,7 @@ func (b *Bookmark) Author() string {
 func (b *Bookmark) Pending() bool { return b.RemindAt != nil && b.RemindedAt == nil }
 
 const bookmarkCols = `b.id, b.post_id, p.topic_id, t.title AS topic_title, p.seq, a.display_name AS author_name,
-	p.body, p.deleted_at, p.created_at AS posted_at, b.note, b.remind_at, b.reminded_at, b.created_at`
+	CASE WHEN p.hidden_at IS NULL OR p.author_id = b.member_id THEN p.body ELSE '' END AS body, p.deleted_at, p.created_at AS posted_at, b.note, b.remind_at, b.reminded_at, b.created_at`
 
 const bookmarkFrom = ` FROM bookmarks b JOIN posts p ON p.id = b.post_id JOIN topics t ON t.id = p.topic_id
 	LEFT JOIN members a ON a.id = p.author_id`

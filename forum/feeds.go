@@ -109,7 +109,7 @@ func (e *FeedEntry) Author() string {
 }
 
 const feedCols = `t.id AS topic_id, p.id AS post_id, p.seq, t.title, t.category_id, c.name AS category_name,
-	a.display_name AS author_name, p.body_html, p.created_at, p.edited_at, p.deleted_at`
+	a.display_name AS author_name, CASE WHEN p.hidden_at IS NULL THEN p.body_html ELSE '' END AS body_html, p.created_at, p.edited_at, p.deleted_at`
 
 // FeedTopics lists the newest topics (of one category when categoryID >
 // 0), newest first, each with its first post: the entries of the latest

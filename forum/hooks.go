@@ -12,7 +12,19 @@ import (
 
 // afterPost runs after a topic's first post or a reply is inserted.
 func (s *Store) afterPost(ctx context.Context, tx *sqlx.Tx, actor *Member, t *Topic, p *Post) error {
+	if err := s.runPostHooks(ctx, tx, p); err != nil {
+		return err
+	}
 	return s.readersAfterPost(ctx, tx, actor, t, p)
+}
+
+func (s *Store) runPostHooks(ctx context.Context, tx *sqlx.Tx, p *Post) error {
+	for _, h := range s.PostHooks {
+		if err := h(ctx, tx, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // afterEdit runs after a post's text or counters changed.

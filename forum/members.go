@@ -200,6 +200,9 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (*Memb
 	if m.Status == StatusDeleted || !CheckPassword(m.PasswordHash, password) {
 		return nil, ErrUnauthenticated
 	}
+	if err := s.barred(ctx, m); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

@@ -554,6 +554,9 @@ func (s *Store) Unblock(ctx context.Context, m *Member, username string) error {
 }
 
 func (s *Store) blockTarget(ctx context.Context, username string) (*Member, error) {
+	if strings.TrimSpace(username) == "" {
+		return nil, Invalid("username", "error.field.required")
+	}
 	if len(username) > 30 {
 		return nil, fmt.Errorf("member: %w", ErrNotFound)
 	}

@@ -32,6 +32,9 @@ const (
 	NotifyJoinDecision = "join_decision"
 	// NotifyReminder: a bookmark's reminder came due.
 	NotifyReminder = "reminder"
+	// NotifyModeration: a moderator's word to her: a warning, or the
+	// outcome of her report. The moderation package mails what it must.
+	NotifyModeration = "moderation"
 )
 
 // NotificationKinds lists every kind, for settings and mail preferences.
@@ -117,7 +120,7 @@ func (s *Store) notify(ctx context.Context, tx *sqlx.Tx, n Notification) error {
 			return err
 		}
 	case postRank[n.Kind] > 0, n.Kind == NotifyThanks, n.Kind == NotifyAnswer,
-		n.Kind == NotifyJoinDecision, n.Kind == NotifyReminder:
+		n.Kind == NotifyJoinDecision, n.Kind == NotifyReminder, n.Kind == NotifyModeration:
 	default:
 		return fmt.Errorf("notify: unknown kind %q", n.Kind)
 	}
@@ -343,6 +346,14 @@ func (s *Store) notifyMentionsOnEdit(ctx context.Context, tx *sqlx.Tx, actor *Me
 func (s *Store) NotifyJoinDecision(ctx context.Context, tx *sqlx.Tx, memberID, requestID int64, status string) error {
 	return s.notify(ctx, tx, Notification{MemberID: memberID, Kind: NotifyJoinDecision,
 		Data: map[string]any{"status": status, "join_request_id": requestID}})
+}
+
+// NotifyModeration tells a member of a moderator's action inside its
+// transaction: Data carries "what" (warning, report_outcome) and what
+// that needs.
+func (s *Store) NotifyModeration(ctx context.Context, tx *sqlx.Tx, n Notification) error {
+	n.Kind = NotifyModeration
+	return s.notify(ctx, tx, n)
 }
 
 // NotificationItem is a stored notification as a list shows it.

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"kliv/forum/markdown"
+	"kliv/forum/pnr"
 )
 
 // Post is one post with what its card shows.
@@ -42,6 +43,10 @@ type Post struct {
 	EditedAt       *time.Time `db:"edited_at"`
 	DeletedAt      *time.Time `db:"deleted_at"`
 	DeletedBy      string     `db:"deleted_by"`
+	// HiddenAt is set when a moderator hid the post; HiddenReason says
+	// why (a stored reason: "preset:<code>" or free text).
+	HiddenAt     *time.Time `db:"hidden_at"`
+	HiddenReason string     `db:"hidden_reason"`
 }
 
 const postCols = postColsBefore + `p.body` + postColsAfter
@@ -58,11 +63,12 @@ const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS auth
 	COALESCE(CASE WHEN a.show_sector THEN a.sector END, '') AS author_sector,
 	COALESCE(a.role, '') AS author_role,
 	COALESCE(CASE WHEN a.show_avatar THEN a.avatar_hash END, '') AS author_avatar,
-	p.reply_to, r.seq AS reply_to_seq, ra.display_name AS reply_to_author, r.body AS reply_to_body,
+	p.reply_to, r.seq AS reply_to_seq, ra.display_name AS reply_to_author,
+	CASE WHEN r.hidden_at IS NULL THEN r.body END AS reply_to_body,
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,
 	`
 
-const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by`
+const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by, p.hidden_at, p.hidden_reason`
 
 const postFrom = ` FROM posts p LEFT JOIN members a ON a.id = p.author_id
 	LEFT JOIN posts r ON r.id = p.reply_to LEFT JOIN members ra ON ra.id = r.author_id`
@@ -210,9 +216,10 @@ type postRow struct {
 	username, name, replyAuthor, replyBody          sql.NullString
 	title, work, sector, role, avatar, body, html   string
 	by                                              string
+	hiddenReason                                    string
 	gone                                            bool
 	created                                         time.Time
-	edited, deleted                                 sql.NullTime
+	edited, deleted, hidden                         sql.NullTime
 }
 
 // dest lists the holders in the order of postCols.
@@ -220,7 +227,8 @@ func (r *postRow) dest() []any {
 	return []any{&r.id, &r.topicID, &r.seq, &r.authorID, &r.username, &r.name,
 		&r.title, &r.work, &r.sector, &r.role, &r.avatar,
 		&r.replyTo, &r.replyToSeq, &r.replyAuthor, &r.replyBody, &r.gone,
-		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by}
+		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by,
+		&r.hidden, &r.hiddenReason}
 }
 
 // postOptionals holds the nullable values of one scanned post, so that
@@ -229,7 +237,7 @@ type postOptionals struct {
 	authorID, replyTo                 int64
 	replyToSeq                        int
 	username, name, replyAuthor, body string
-	edited, deleted                   time.Time
+	edited, deleted, hidden           time.Time
 }
 
 // fill sets p from the row.
@@ -237,7 +245,8 @@ func (r *postRow) fill(p *Post) {
 	*p = Post{ID: r.id.v, TopicID: r.topicID.v, Seq: int(r.seq.v),
 		AuthorTitle: r.title, AuthorWork: r.work, AuthorSector: r.sector, AuthorRole: r.role, AuthorAvatar: r.avatar,
 		ReplyToGone: r.gone, Body: r.body, BodyHTML: r.html, Version: int(r.version.v),
-		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by}
+		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by,
+		HiddenReason: r.hiddenReason}
 	o := &postOptionals{}
 	if r.authorID.valid {
 		o.authorID, p.AuthorID = r.authorID.v, &o.authorID
@@ -265,6 +274,9 @@ func (r *postRow) fill(p *Post) {
 	}
 	if r.deleted.Valid {
 		o.deleted, p.DeletedAt = r.deleted.Time, &o.deleted
+	}
+	if r.hidden.Valid {
+		o.hidden, p.HiddenAt = r.hidden.Time, &o.hidden
 	}
 }
 
@@ -318,6 +330,9 @@ func (s *Store) RepliesTo(ctx context.Context, postIDs []int64) (map[int64][]Pos
 type NewPost struct {
 	Body    string
 	ReplyTo int64
+	// AnyPersonalNumber: post even if the text seems to hold a personal
+	// identity number (see NewTopic).
+	AnyPersonalNumber bool
 }
 
 // CreatePost adds a reply to a topic.
@@ -362,6 +377,9 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if !n.AnyPersonalNumber && pnr.Contains(body) {
+		return nil, ErrPersonalNumber
+	}
 	var post *Post
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		pid, err := s.insertPost(ctx, tx, topicID, actor.ID, replyTo, body, html, s.now())
@@ -405,6 +423,21 @@ func (p *Post) ThankableBy(m *Member) bool { return m.IsMember() && !p.Deleted()
 // read: when someone saved in between, the edit is refused with
 // ErrConflict and nothing is lost. The old text is kept as a revision.
 func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body string, version int) (*Post, error) {
+	return s.EditPostWith(ctx, actor, postID, PostEdit{Body: body, Version: version, AnyPersonalNumber: true})
+}
+
+// PostEdit is an edit of a post: the new text, the version it was made
+// from, and whether to save it even if it seems to hold a personal
+// identity number (the form stops and warns first).
+type PostEdit struct {
+	Body              string
+	Version           int
+	AnyPersonalNumber bool
+}
+
+// EditPostWith is EditPost with the choices of PostEdit.
+func (s *Store) EditPostWith(ctx context.Context, actor *Member, postID int64, e PostEdit) (*Post, error) {
+	body, version := e.Body, e.Version
 	p, err := s.postWhere(ctx, s.DB, "p.id = ?", postID)
 	if err != nil {
 		return nil, err
@@ -437,6 +470,9 @@ func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if !e.AnyPersonalNumber && pnr.Contains(body) {
+		return nil, ErrPersonalNumber
+	}
 	var out *Post
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		now := s.now()
@@ -453,6 +489,9 @@ func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body 
 			return err
 		}
 		if out, err = s.postWhere(ctx, tx, "p.id = ?", postID); err != nil {
+			return err
+		}
+		if err := s.runPostHooks(ctx, tx, out); err != nil {
 			return err
 		}
 		if !p.ByMember(actor) {
@@ -483,7 +522,7 @@ func (s *Store) Revisions(ctx context.Context, viewer *Member, postID int64) ([]
 	if err != nil {
 		return nil, err
 	}
-	if p.Deleted() && !viewer.IsModerator() {
+	if (p.Deleted() && !viewer.IsModerator()) || p.HiddenFrom(viewer) {
 		return nil, nil
 	}
 	var rs []Revision
@@ -496,7 +535,14 @@ func (s *Store) Revisions(ctx context.Context, viewer *Member, postID int64) ([]
 // author" (or by a moderator) so replies keep their context, but its
 // text and earlier versions are gone.
 func (s *Store) DeletePost(ctx context.Context, actor *Member, postID int64) error {
-	p, err := s.postWhere(ctx, s.DB, "p.id = ?", postID)
+	return InTx(ctx, s.DB, func(tx *sqlx.Tx) error { return s.DeletePostIn(ctx, tx, actor, postID) })
+}
+
+// DeletePostIn is DeletePost inside tx, for an action that deletes a
+// post as part of its own transaction (a moderator's judgement of a
+// reported post).
+func (s *Store) DeletePostIn(ctx context.Context, tx *sqlx.Tx, actor *Member, postID int64) error {
+	p, err := s.postWhere(ctx, tx, "p.id = ?", postID)
 	if err != nil {
 		return err
 	}
@@ -510,24 +556,22 @@ func (s *Store) DeletePost(ctx context.Context, actor *Member, postID int64) err
 	if p.AuthorID == nil || *p.AuthorID != actor.ID {
 		by = "moderator"
 	}
-	return InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET body = '', body_html = '', deleted_at = ?, deleted_by = ?, version = version + 1
-			WHERE id = ?`, s.now(), by, postID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE posts SET body = '', body_html = '', deleted_at = ?, deleted_by = ?, version = version + 1
+		WHERE id = ?`, s.now(), by, postID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM post_revisions WHERE post_id = ?`, postID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE topics SET answer_post_id = NULL WHERE answer_post_id = ?`, postID); err != nil {
+		return err
+	}
+	if by == "moderator" {
+		if err := s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "post.delete", TargetType: "post", TargetID: postID}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM post_revisions WHERE post_id = ?`, postID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET answer_post_id = NULL WHERE answer_post_id = ?`, postID); err != nil {
-			return err
-		}
-		if by == "moderator" {
-			if err := s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "post.delete", TargetType: "post", TargetID: postID}); err != nil {
-				return err
-			}
-		}
-		return s.afterDelete(ctx, tx, actor, p)
-	})
+	}
+	return s.afterDelete(ctx, tx, actor, p)
 }
 
 // PostLocation returns the topic and page of a post, for stable links.

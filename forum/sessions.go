@@ -65,7 +65,8 @@ func (s *Store) SessionMember(ctx context.Context, tok string) (*Member, *Sessio
 	if err != nil {
 		return nil, nil, err
 	}
-	if m.Status == StatusDeleted {
+	if m.Status == StatusDeleted || m.Status == StatusSuspended || m.Status == StatusRemoved {
+		// Sanctions end sessions and tokens; this holds should one remain.
 		return nil, nil, ErrUnauthenticated
 	}
 	if now.Sub(sess.LastSeenAt) > time.Minute {
@@ -142,7 +143,8 @@ func (s *Store) TokenMember(ctx context.Context, tok string) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Status == StatusDeleted {
+	if m.Status == StatusDeleted || m.Status == StatusSuspended || m.Status == StatusRemoved {
+		// Sanctions end sessions and tokens; this holds should one remain.
 		return nil, ErrUnauthenticated
 	}
 	now := s.now()

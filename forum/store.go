@@ -1,6 +1,7 @@
 package forum
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -29,7 +30,13 @@ type Store struct {
 	// I18n holds the catalogs that mail is written from, in each
 	// recipient's language.
 	I18n *i18n.Bundle
+	// PostHooks run inside the transaction of every new or edited post
+	// (the moderation package flags personal data so).
+	PostHooks []PostHook
 }
+
+// PostHook is told of a post just written, inside its transaction.
+type PostHook func(ctx context.Context, tx *sqlx.Tx, p *Post) error
 
 // NewStore builds a Store with the real clock and production hash cost.
 func NewStore(db *sqlx.DB, baseURL string) *Store {

@@ -13,6 +13,7 @@ import (
 
 	"kliv/forum/links"
 	"kliv/forum/markdown"
+	"kliv/forum/pnr"
 )
 
 // Topic kinds.
@@ -105,7 +106,14 @@ type NewTopic struct {
 	// AnyDuplicate posts a link topic even when the link was shared
 	// before; without it the form stops and says where.
 	AnyDuplicate bool
+	// AnyPersonalNumber posts even when the text seems to hold a
+	// personal identity number; without it the form stops and warns.
+	AnyPersonalNumber bool
 }
+
+// ErrPersonalNumber stops a post whose text seems to hold a Swedish
+// personal identity number (forum/pnr) until its author confirms it.
+var ErrPersonalNumber error = &UserError{Kind: ErrConflict, Msg: Msg("moderation.pnr.found")}
 
 // DuplicateLinkError says a link was shared before, and where.
 type DuplicateLinkError struct {
@@ -204,6 +212,9 @@ func (s *Store) CreateTopic(ctx context.Context, actor *Member, n NewTopic) (*To
 	}
 	if cat.Archived() {
 		return nil, nil, Refuse(ErrForbidden, "error.category.archived")
+	}
+	if !n.AnyPersonalNumber && pnr.Contains(body) {
+		return nil, nil, ErrPersonalNumber
 	}
 	if u, ok := url.(string); ok && n.Kind == KindLink && !n.AnyDuplicate {
 		dups, err := s.LinkTopics(ctx, u)

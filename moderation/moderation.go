@@ -16,5 +16,9 @@ type Service struct {
 
 // New builds a Service.
 func New(store *forum.Store, bundle *i18n.Bundle) *Service {
-	return &Service{Store: store, I18n: bundle}
+	s := &Service{Store: store, I18n: bundle}
+	// Posts that seem to name a client or patient by her personal
+	// identity number are reported by the system as they are saved.
+	store.PostHooks = append(store.PostHooks, s.flagPersonalNumber)
+	return s
 }

@@ -36,6 +36,8 @@ type app struct {
 	loginAccount *limiter
 	joinIP       *limiter
 	resetIP      *limiter
+	reportMember *limiter
+	reportIP     *limiter
 	// limits are the rate limits on writing (limits.go).
 	limits limits
 	// site is the admins' settings of the site (pages_admin_settings.go).
@@ -85,6 +87,8 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		loginAccount: newLimiter(5, 10, off),
 		joinIP:       newLimiter(2, 10, off),
 		resetIP:      newLimiter(2, 5, off),
+		reportMember: newLimiter(2, 10, off),
+		reportIP:     newLimiter(6, 30, off),
 		limits:       newLimits(off),
 	}
 	if err := a.loadSiteSettings(ctx); err != nil {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"kliv/forum"
 )
@@ -44,6 +46,14 @@ func TestEveryModeratorActionIsAudited(t *testing.T) {
 	q := mustTopic(t, a, bea, forum.NewTopic{Title: "En fråga om scheman", Kind: forum.KindQuestion})
 	reply := mustReply(t, a, bea, q.ID, "Ett svar att välja", 0)
 	other := mustReply(t, a, bea, q.ID, "Ett svar att ta bort", 0)
+	// Moderation: eva's post reported by bea, and fia to remove.
+	eva := mustCreateMember(t, a, "eva", forum.RoleMember, forum.StatusApproved)
+	fia := mustCreateMember(t, a, "fia", forum.RoleMember, forum.StatusApproved)
+	flagged := mustReply(t, a, eva, q.ID, "Ett rapporterat svar", 0)
+	report, err := a.mod.ReportPost(context.Background(), bea, flagged.ID, "off_topic", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	jrA := mustApply(t, a, "cia", "sv")
 	jrB := mustApply(t, a, "dora", "en")
 
@@ -77,6 +87,31 @@ func TestEveryModeratorActionIsAudited(t *testing.T) {
 		{"delete another's post", func() *testResponse {
 			return mod.api("DELETE", fmt.Sprintf("/api/v1/posts/%d", other.ID), nil)
 		}, "post.delete", fmt.Sprintf("post:%d", other.ID)},
+		{"dismiss report", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/reports/%d/dismiss", report.ID), map[string]any{})
+		}, "report.dismiss", fmt.Sprintf("post:%d", flagged.ID)},
+		{"hide post", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/posts/%d/hide", flagged.ID), map[string]any{"reason": "off_topic"})
+		}, "post.hide", fmt.Sprintf("post:%d", flagged.ID)},
+		{"unhide post", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/posts/%d/unhide", flagged.ID), map[string]any{})
+		}, "post.unhide", fmt.Sprintf("post:%d", flagged.ID)},
+		{"warn", func() *testResponse {
+			return mod.api("POST", "/api/v1/members/eva/warn", map[string]any{"reason": "Håll god ton", "post_id": flagged.ID})
+		}, "member.warn", fmt.Sprintf("member:%d", eva.ID)},
+		{"suspend", func() *testResponse {
+			return mod.api("POST", "/api/v1/members/eva/suspend", map[string]any{"reason": "spam", "until": time.Now().AddDate(0, 1, 0).Format("2006-01-02")})
+		}, "member.suspend", fmt.Sprintf("member:%d", eva.ID)},
+		{"unsuspend", func() *testResponse {
+			return mod.api("POST", "/api/v1/members/eva/unsuspend", map[string]any{})
+		}, "member.unsuspend", fmt.Sprintf("member:%d", eva.ID)},
+		{"remove from the network", func() *testResponse {
+			return mod.api("POST", "/api/v1/members/fia/remove", map[string]any{"reason": "spam"})
+		}, "member.remove", fmt.Sprintf("member:%d", fia.ID)},
+		{"delete a reported post from the queue", func() *testResponse {
+			mod.get(fmt.Sprintf("/mod/posts/%d", flagged.ID))
+			return mod.postForm(fmt.Sprintf("/mod/posts/%d/delete", flagged.ID), url.Values{"reason": {"spam"}})
+		}, "post.delete", fmt.Sprintf("post:%d", flagged.ID)},
 		{"create category", func() *testResponse {
 			return ad.postForm("/admin/categories", url.Values{"name": {"Nätverksträffar"}, "description": {"Träffar"}})
 		}, "category.create", "category:"},

@@ -51,6 +51,7 @@ func (a *app) chores(ctx context.Context) {
 	a.chore(ctx, "purge expired", false, func(ctx context.Context) (int, error) { return 0, a.store.PurgeExpired(ctx) })
 	a.chore(ctx, "purge sent mail", false, func(ctx context.Context) (int, error) { return 0, a.store.PurgeSentMail(ctx) })
 	a.chore(ctx, "bookmark reminders", false, a.store.SendDueReminders)
+	a.chore(ctx, "lift suspensions", false, a.store.LiftExpiredSuspensions)
 	a.chore(ctx, "digests", true, func(ctx context.Context) (int, error) { return a.store.SendDigests(ctx, a.store.Now()) })
 }
 

@@ -104,7 +104,7 @@ func (a *app) fail(c *gin.Context, err error) {
 		c.AbortWithStatusJSON(code, body)
 		return
 	}
-	if code == http.StatusUnauthorized && c.Request.Method == http.MethodGet {
+	if code == http.StatusUnauthorized && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
 		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
 		return

@@ -241,7 +241,7 @@ func (a *app) requireMember(c *gin.Context) {
 	case m == nil:
 		a.fail(c, forum.ErrUnauthenticated)
 	case !m.IsMember():
-		if !isAPI(c) && c.Request.Method == http.MethodGet {
+		if !isAPI(c) && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
 			c.Redirect(http.StatusSeeOther, "/")
 			c.Abort()
 			return

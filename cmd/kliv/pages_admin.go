@@ -71,6 +71,9 @@ func (a *app) headerCounts(c *gin.Context, m *forum.Member) HeaderCounts {
 	if n, err := a.mod.CountPending(c.Request.Context(), m); err == nil {
 		h.JoinRequests = n
 	}
+	if n, err := a.mod.CountOpen(c.Request.Context(), m); err == nil {
+		h.Reports = n
+	}
 	if n, err := a.store.UnreadNotifications(c.Request.Context(), m.ID); err == nil {
 		h.Notifications = n
 	}

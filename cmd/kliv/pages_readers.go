@@ -287,6 +287,8 @@ func notificationText(l i18n.Localizer, n *forum.NotificationItem) string {
 		return l.T("notif.reminder", title)
 	case forum.NotifyMessage:
 		return l.T("privacy.notif.message", actor)
+	case forum.NotifyModeration:
+		return moderationNotificationText(l, n)
 	case forum.NotifyReply, forum.NotifyPosted, forum.NotifyNewTopic, forum.NotifyMention, forum.NotifyAnswer:
 		return l.T("notif."+n.Kind, actor, title)
 	}

@@ -43,6 +43,12 @@ type postView struct {
 	IsAnswer  bool
 	// Bookmarked: the reader saved this post (readers, pages_readers.go).
 	Bookmarked bool
+	// CanReport: the reader may report the post ("Rapportera").
+	CanReport bool
+	// SeeHidden: the post is hidden and the reader still sees its text
+	// (its author, a moderator); CanModerate: she may act on it.
+	SeeHidden   bool
+	CanModerate bool
 }
 
 // HTML is the post's stored, sanitized body.
@@ -205,6 +211,7 @@ func (a *app) postViews(ctx context.Context, m *forum.Member, t *forum.Topic, po
 			CanChange: p.ChangeableBy(m), CanThank: p.ThankableBy(m),
 			CanAnswer: canAnswer && p.Seq > 1 && !p.Deleted(),
 			IsAnswer:  t.AnswerPostID != nil && *t.AnswerPostID == p.ID}
+		modView(out[i], m)
 	}
 	return out, nil
 }
@@ -324,6 +331,7 @@ func (a *app) postNewTopic(c *gin.Context) error {
 	f := newForm(c, topicFields...)
 	l := a.loc(c)
 	if c.PostForm("preview") != "" {
+		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
 			return err
@@ -337,9 +345,11 @@ func (a *app) postNewTopic(c *gin.Context) error {
 		t, _, err = a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
 			CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
 			URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"),
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1",
 		})
 	}
 	if err != nil {
+		pnrFound(f, err)
 		var dup *forum.DuplicateLinkError
 		if errors.As(err, &dup) {
 			return a.renderComposer(c, http.StatusConflict, f, "", dup.Topics)
@@ -433,7 +443,7 @@ func (a *app) pageReply(c *gin.Context) error {
 			return errNotFound
 		}
 		f.Values["reply_to"] = strconv.FormatInt(p.ID, 10)
-		if c.Query("quote") != "" && !p.Deleted() {
+		if c.Query("quote") != "" && !p.Deleted() && !p.HiddenFrom(m) {
 			f.Values["body"] = quote(a.loc(c), p, c.Query("part"))
 		}
 	}
@@ -452,6 +462,7 @@ func (a *app) postReply(c *gin.Context) error {
 	}
 	f := newForm(c, "body", "reply_to")
 	if c.PostForm("preview") != "" {
+		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
 			return err
@@ -466,9 +477,11 @@ func (a *app) postReply(c *gin.Context) error {
 	}
 	var p *forum.Post
 	if err = a.checkLimit(c, a.limits.replies); err == nil {
-		p, err = a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo})
+		p, err = a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo,
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1"})
 	}
 	if err != nil {
+		pnrFound(f, err)
 		if !f.fill(l, err) {
 			return err
 		}
@@ -573,6 +586,7 @@ func (a *app) postEditPost(c *gin.Context) error {
 		return a.render(c, code, "edit_post", pg)
 	}
 	if c.PostForm("preview") != "" {
+		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
 			return err
@@ -583,9 +597,11 @@ func (a *app) postEditPost(c *gin.Context) error {
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	var saved *forum.Post
 	if err = a.checkLimit(c, a.limits.edits); err == nil {
-		saved, err = a.store.EditPost(c.Request.Context(), viewer(c), p.ID, c.PostForm("body"), version)
+		saved, err = a.store.EditPostWith(c.Request.Context(), viewer(c), p.ID, forum.PostEdit{Body: c.PostForm("body"), Version: version,
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1"})
 	}
 	if err != nil {
+		pnrFound(f, err)
 		if !f.fill(l, err) {
 			return err
 		}

@@ -238,6 +238,8 @@ func (k *cardKeyer) post(p *forum.Post) {
 	k.optTime(p.EditedAt)
 	k.optTime(p.DeletedAt)
 	k.str(p.DeletedBy)
+	k.optTime(p.HiddenAt)
+	k.str(p.HiddenReason)
 }
 
 // card writes everything a card shows: the post and its replies, what
@@ -256,6 +258,9 @@ func (k *cardKeyer) card(s *cardSpec) {
 	k.bool(v.CanAnswer)
 	k.bool(v.IsAnswer)
 	k.bool(v.Bookmarked)
+	k.bool(v.CanReport)
+	k.bool(v.SeeHidden)
+	k.bool(v.CanModerate)
 	k.int(s.TopicID)
 	k.bool(s.Answer)
 	k.str(s.Closed)

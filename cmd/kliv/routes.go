@@ -87,6 +87,7 @@ func (a *app) routes() http.Handler {
 	a.readerRoutes(member, apiMember)
 	a.mailRoutes(s, tokenAuth, member, apiMember)
 	a.searchRoutes(member, apiMember)
+	a.moderationRoutes(member, apiMember)
 	a.adminRoutes(member, apiMember)
 	a.profilesRoutes(member, apiMember)
 	a.privacyRoutes(s, signed, member, api, apiMember)

@@ -42,6 +42,10 @@
         if (r.ok) {
           // The HTML comes from the server's one sanitizing pipeline.
           show(r.data.html || "");
+          // The text seems to hold a personal identity number: say so
+          // before she posts (the server stops the form too).
+          var warn = form.querySelector("[data-pnr-warning]");
+          if (warn) { warn.hidden = !r.data.personal_number_warning; }
         } else {
           var p = document.createElement("p");
           p.className = "field-error";
