@@ -251,10 +251,14 @@ func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err err
 }
 
 // translate turns driver errors into domain errors once: a UNIQUE violation
-// becomes ErrConflict and a missing row ErrNotFound.
+// becomes ErrConflict, a missing row ErrNotFound, and a full disk or a
+// lock held too long ErrUnavailable.
 func translate(err error) error {
 	if err == nil {
 		return nil
+	}
+	if u, ok := unavailable(err); ok {
+		return u
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		if errors.Is(err, ErrNotFound) {
