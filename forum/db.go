@@ -131,6 +131,9 @@ func migrate(ctx context.Context, db *sqlx.DB, ms []Migration, version int) erro
 	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := checkSchemaKnown(ctx, db, ms); err != nil {
+		return err
+	}
 	for _, m := range ms {
 		if version >= 0 && m.Version > version {
 			break

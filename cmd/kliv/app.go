@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -98,11 +99,20 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	// One server per database: a second one, or a restore, is refused.
+	unlock, err := forum.LockDB(cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	a, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	if err := forum.CheckWritable(ctx, a.db, cfg.DB, forum.FormatTime(time.Now())); err != nil {
+		return err
+	}
 	if rebuilt, err := a.store.ResumeSearchIndex(ctx); err != nil {
 		return err
 	} else if rebuilt {
@@ -145,12 +155,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	logger.Info("stopped: requests drained, workers done, database closing")
 	return nil
 }
 
 // background runs the mail worker and periodic chores until ctx ends.
+// It returns when every one of them has stopped, so the database can
+// close under none.
 func (a *app) background(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("mail worker stopped", "err", err)
 		}
