@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -17,6 +18,10 @@ import (
 // process ends, however it ends, so a crash leaves no stale lock; the
 // file itself stays (removing it would race with the next taker).
 func LockDB(path string) (unlock func() error, err error) {
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		// No file to lock; Open says what is wrong with the URL.
+		return func() error { return nil }, nil
+	}
 	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {

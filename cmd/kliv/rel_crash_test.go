@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -261,9 +263,17 @@ func TestCrashLosesNothing(t *testing.T) {
 	sink := newSMTPSink(t)
 	env := []string{"KLIV_SMTP=" + sink.URL()}
 	k := newAcks()
+	// KLIV_CRASH_ROUNDS=20 runs longer; KLIV_CRASH_SEED repeats the kill
+	// points of a run that failed (its log names the seed).
 	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv("KLIV_CRASH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
 	seed := time.Now().UnixNano()
-	t.Logf("kill points from seed %d", seed)
+	if n, err := strconv.ParseInt(os.Getenv("KLIV_CRASH_SEED"), 10, 64); err == nil {
+		seed = n
+	}
+	t.Logf("kill points from seed %d (KLIV_CRASH_SEED)", seed)
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	srv := startServer(t, db, env...)
 	for round := 1; round <= rounds; round++ {
@@ -294,6 +304,9 @@ func TestCrashLosesNothing(t *testing.T) {
 		// The mail in flight at the kill may have reached the sink; its
 		// row is still 'sending' until its lease runs out.
 		inflight := outboxInFlight(t, db)
+		if len(inflight) > 0 {
+			t.Logf("round %d: %d mails were being sent at the kill", round, len(inflight))
+		}
 		srv = startServer(t, db, env...)
 		verifyAcks(t, db, k)
 		waitOutboxDrained(t, db, inflight)
