@@ -109,7 +109,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer func() {
+		if err := a.close(); err != nil {
+			logger.Error("close database", "err", err)
+			return
+		}
+		logger.Info("database closed")
+	}()
 	if err := forum.CheckWritable(ctx, a.db, cfg.DB, forum.FormatTime(time.Now())); err != nil {
 		return err
 	}
@@ -155,7 +161,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	logger.Info("stopped: requests drained, workers done, database closing")
+	logger.Info("stopped: requests drained, workers done")
 	return nil
 }
 

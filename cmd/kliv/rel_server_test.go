@@ -284,8 +284,10 @@ func TestGracefulShutdownDrainsSlowRequest(t *testing.T) {
 	if code := srv.wait(15 * time.Second); code != 0 {
 		t.Fatalf("exit %d after SIGTERM: %s", code, srv.Stderr.String())
 	}
-	if log := srv.Stderr.String(); !strings.Contains(log, "stopped: requests drained") {
-		t.Errorf("no clean stop in the log: %s", log)
+	log := srv.Stderr.String()
+	stopped, closed := strings.Index(log, "stopped: requests drained, workers done"), strings.Index(log, "database closed")
+	if stopped < 0 || closed < stopped {
+		t.Errorf("no clean stop (workers, then the database) in the log: %s", log)
 	}
 
 	// What it answered is there, and the database is whole and closed
