@@ -187,6 +187,13 @@ func TestHeldLockAnswers503NotLost(t *testing.T) {
 		"password": testPassword, "display_name": "Cleo", "answers": map[string]any{"workplace": "Borås stad",
 			"role": "Enhetschef", "staff_responsibility": true, "sector": "municipality", "motivation": "Jag vill lära av andra."}}).
 		wantStatus(503)
+	// The sign-up form comes back filled (but for the password).
+	anon.get("/join").wantStatus(200)
+	r = anon.postForm("/join", joinForm("dora"))
+	r.wantStatus(503).contains("Kliv är upptaget just nu", "Anna Andersson", "Jag vill lära av andra chefer i välfärden.")
+	if strings.Contains(r.Body, "ett långt lösenord") {
+		t.Error("the password came back in the form")
+	}
 	// Reads do not wait for the writer.
 	c.get(fmt.Sprintf("/t/%d", tp.ID)).wantStatus(200)
 
