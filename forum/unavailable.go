@@ -49,3 +49,11 @@ func unavailable(err error) (error, bool) {
 	}
 	return err, false
 }
+
+// IsUnavailable reports whether err is ErrUnavailable or a driver error
+// that translate would make one: the web layer's net for the writes made
+// outside InTx (a follow, a session), which are not translated.
+func IsUnavailable(err error) bool {
+	_, ok := unavailable(err)
+	return ok
+}

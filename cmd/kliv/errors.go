@@ -35,7 +35,7 @@ func status(err error) (int, string) {
 	switch {
 	case errors.As(err, &mbe), errors.Is(err, forum.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "error.too_large"
-	case errors.Is(err, forum.ErrUnavailable):
+	case forum.IsUnavailable(err):
 		return http.StatusServiceUnavailable, "rel.error.unavailable"
 	case errors.Is(err, errBadJSON):
 		return http.StatusBadRequest, "error.bad_json"
@@ -122,7 +122,7 @@ func (a *app) fail(c *gin.Context, err error) {
 // retryAfter is the Retry-After of a 429 or 503: a full disk or a held
 // lock clears in seconds, the other limits in a minute.
 func retryAfter(err error) string {
-	if errors.Is(err, forum.ErrUnavailable) {
+	if forum.IsUnavailable(err) {
 		return unavailableRetry
 	}
 	return "60"

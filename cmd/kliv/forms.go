@@ -110,7 +110,7 @@ func (f *Form) fill(l i18n.Localizer, err error) bool {
 // formStatus is the status a form with errors is shown with.
 func formStatus(err error) int {
 	code, _ := status(err)
-	if errors.Is(err, forum.ErrUnavailable) {
+	if forum.IsUnavailable(err) {
 		// The form comes back filled with a 503 (and Retry-After, see
 		// render): nothing was wrong with what she typed.
 		return http.StatusServiceUnavailable

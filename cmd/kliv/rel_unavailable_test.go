@@ -187,6 +187,8 @@ func TestHeldLockAnswers503NotLost(t *testing.T) {
 		"password": testPassword, "display_name": "Cleo", "answers": map[string]any{"workplace": "Borås stad",
 			"role": "Enhetschef", "staff_responsibility": true, "sector": "municipality", "motivation": "Jag vill lära av andra."}}).
 		wantStatus(503)
+	// A write outside a transaction (a follow) is a 503 too, not a 500.
+	c.api("POST", fmt.Sprintf("/api/v1/topics/%d/follow", tp.ID), map[string]any{}).wantStatus(503)
 	// The sign-up form comes back filled (but for the password).
 	anon.get("/join").wantStatus(200)
 	r = anon.postForm("/join", joinForm("dora"))
