@@ -132,6 +132,9 @@ func migrate(ctx context.Context, db *sqlx.DB, ms []Migration, version int) erro
 	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := checkSchemaKnown(ctx, db, ms); err != nil {
+		return err
+	}
 	for _, m := range ms {
 		if version >= 0 && m.Version > version {
 			break
@@ -252,10 +255,14 @@ func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err err
 }
 
 // translate turns driver errors into domain errors once: a UNIQUE violation
-// becomes ErrConflict and a missing row ErrNotFound.
+// becomes ErrConflict, a missing row ErrNotFound, and a full disk or a
+// lock held too long ErrUnavailable.
 func translate(err error) error {
 	if err == nil {
 		return nil
+	}
+	if u, ok := unavailable(err); ok {
+		return u
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		if errors.Is(err, ErrNotFound) {

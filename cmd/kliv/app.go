@@ -126,11 +126,26 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	// One server per database: a second one, or a restore, is refused.
+	unlock, err := forum.LockDB(cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	a, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer func() {
+		if err := a.close(); err != nil {
+			logger.Error("close database", "err", err)
+			return
+		}
+		logger.Info("database closed")
+	}()
+	if err := forum.CheckWritable(ctx, a.db, cfg.DB, forum.FormatTime(time.Now())); err != nil {
+		return err
+	}
 	if rebuilt, err := a.store.ResumeSearchIndex(ctx); err != nil {
 		return err
 	} else if rebuilt {
@@ -182,5 +197,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	logger.Info("stopped: requests drained, workers done")
 	return nil
 }

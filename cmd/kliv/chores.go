@@ -2,20 +2,27 @@ package main
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"kliv/forum"
 )
 
 // background runs the mail worker, the WAL checkpoints and the periodic
-// chores until ctx ends.
+// chores until ctx ends. It returns when every one of them has stopped,
+// so the database can close under none.
 func (a *app) background(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(2)
 	go func() {
+		defer wg.Done()
 		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("mail worker stopped", "err", err)
 		}
 	}()
 	go func() {
+		defer wg.Done()
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {

@@ -150,6 +150,27 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
+// cmdRestore replaces the database with a backup, refusing while a
+// server runs on it.
+func cmdRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var from *string
+	cfg, err := parseCommand("restore", args, getenv, stderr, func(fs flagDecl) {
+		from = fs.String("from", "", "the backup file to restore")
+	})
+	if err != nil {
+		return err
+	}
+	if *from == "" {
+		return errors.New("restore: --from FILE is required")
+	}
+	version, err := forum.Restore(ctx, *from, cfg.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s from %s (schema version %04d)\n", cfg.DB, *from, version)
+	return nil
+}
+
 // plainError renders a domain error as English text for the shell.
 func (a *app) plainError(err error) string {
 	var ve *forum.ValidationError

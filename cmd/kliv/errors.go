@@ -35,6 +35,8 @@ func status(err error) (int, string) {
 	switch {
 	case errors.As(err, &mbe), errors.Is(err, forum.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "error.too_large"
+	case forum.IsUnavailable(err):
+		return http.StatusServiceUnavailable, "rel.error.unavailable"
 	case errors.Is(err, errBadJSON):
 		return http.StatusBadRequest, "error.bad_json"
 	case errors.Is(err, markdown.ErrBusy):
@@ -94,7 +96,7 @@ func (a *app) fail(c *gin.Context, err error) {
 		a.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
 	if (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && c.Writer.Header().Get("Retry-After") == "" {
-		c.Header("Retry-After", "60")
+		c.Header("Retry-After", retryAfter(err))
 	}
 	if isAPI(c) {
 		body := gin.H{"error": msg}
@@ -116,6 +118,19 @@ func (a *app) fail(c *gin.Context, err error) {
 	}
 	c.Abort()
 }
+
+// retryAfter is the Retry-After of a 429 or 503: a full disk or a held
+// lock clears in seconds, the other limits in a minute.
+func retryAfter(err error) string {
+	if forum.IsUnavailable(err) {
+		return unavailableRetry
+	}
+	return "60"
+}
+
+// unavailableRetry is the Retry-After, in seconds, of a write the
+// database could not take (forum.ErrUnavailable).
+const unavailableRetry = "10"
 
 type errorPage struct {
 	Page

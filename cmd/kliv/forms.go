@@ -110,6 +110,11 @@ func (f *Form) fill(l i18n.Localizer, err error) bool {
 // formStatus is the status a form with errors is shown with.
 func formStatus(err error) int {
 	code, _ := status(err)
+	if forum.IsUnavailable(err) {
+		// The form comes back filled with a 503 (and Retry-After, see
+		// render): nothing was wrong with what she typed.
+		return http.StatusServiceUnavailable
+	}
 	if code >= 500 {
 		return http.StatusBadRequest
 	}

@@ -231,6 +231,9 @@ func (a *app) render(c *gin.Context, status int, name string, data pager) error 
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Content-Length", strconv.Itoa(buf.Len()))
 	c.Header("Cache-Control", "no-store")
+	if status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", unavailableRetry)
+	}
 	c.Status(status)
 	_, _ = c.Writer.Write(buf.Bytes())
 	return nil
