@@ -174,4 +174,5 @@ func (a *app) chores(ctx context.Context) {
 	}
 	a.sendReminders(ctx)
 	a.sendDigests(ctx)
+	a.sendEventReminders(ctx)
 }

@@ -112,6 +112,9 @@ func newRenderer() (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Events' partials (the topic page's event block, the home page's
+	// next events) are shared like the partials.
+	shared = append(shared, "events_partials.html")
 	// The layout's static fragments are defined in layout.html.
 	if r.statics, err = template.New("static").Funcs(funcs).ParseFS(templates.FS, append([]string{"layout.html"}, shared...)...); err != nil {
 		return nil, fmt.Errorf("partials: %w", err)
@@ -121,7 +124,7 @@ func newRenderer() (*renderer, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		if f == "layout.html" || strings.HasPrefix(f, "partials_") {
+		if f == "layout.html" || strings.HasPrefix(f, "partials_") || f == "events_partials.html" {
 			continue
 		}
 		names := append([]string{"layout.html"}, shared...)

@@ -39,8 +39,10 @@ type Event struct {
 	Location    string
 	URL         string
 	// Sequence grows with each significant edit (RFC 5545 3.8.7.4).
-	Sequence     int
-	Cancelled    bool
+	Sequence  int
+	Cancelled bool
+	// Stamp is the event's DTSTAMP; zero takes the calendar's.
+	Stamp        time.Time
 	Created      time.Time
 	LastModified time.Time
 	// Organizer names the organisers. ORGANIZER needs an address, which
@@ -105,12 +107,15 @@ func Marshal(c *Calendar) []byte {
 	for _, l := range vtimezone {
 		w(l)
 	}
-	stamp := utc(c.Stamp)
 	for i := range c.Events {
 		e := &c.Events[i]
+		stamp := c.Stamp
+		if !e.Stamp.IsZero() {
+			stamp = e.Stamp
+		}
 		w("BEGIN:VEVENT")
 		w("UID:" + EscapeText(e.UID))
-		w("DTSTAMP:" + stamp)
+		w("DTSTAMP:" + utc(stamp))
 		w("DTSTART;TZID=" + TZID + ":" + local(e.Start))
 		w("DTEND;TZID=" + TZID + ":" + local(e.End))
 		if !e.Created.IsZero() {

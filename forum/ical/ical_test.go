@@ -55,7 +55,7 @@ func TestFold(t *testing.T) {
 		"DESCRIPTION:" + strings.Repeat("a", 64),  // 76
 		"DESCRIPTION:" + strings.Repeat("å", 200), // two-octet runes
 		"DESCRIPTION:" + strings.Repeat("€", 101), // three-octet runes
-		"DESCRIPTION:" + strings.Repeat("😀", 77), // four-octet runes
+		"DESCRIPTION:" + strings.Repeat("😀", 77),  // four-octet runes
 		"X:" + strings.Repeat("ab€", 50),
 	} {
 		out := Fold(s)
