@@ -770,6 +770,27 @@ func (s *Store) promote(ctx context.Context, tx *sqlx.Tx, id int64) error {
 	return nil
 }
 
+// PromoteWaitlists moves waiting lists up where seats came free without
+// a sign-up change (a member's account and her sign-ups were deleted),
+// for events not yet begun. It returns how many events it looked at.
+func (s *Store) PromoteWaitlists(ctx context.Context) (int, error) {
+	now := s.now()
+	var ids []int64
+	if err := s.DB.SelectContext(ctx, &ids, `SELECT e.topic_id FROM events e
+		WHERE e.starts_at > ? AND e.capacity IS NOT NULL AND e.cancelled_at IS NULL
+		AND EXISTS (SELECT 1 FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'waitlisted')
+		AND (SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'going') < e.capacity
+		LIMIT 100`, now); err != nil {
+		return 0, fmt.Errorf("promote waitlists: %w", err)
+	}
+	for _, id := range ids {
+		if err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error { return s.promote(ctx, tx, id) }); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
 // MyRSVP is a member's sign-up status for an event ("" for none) and,
 // when waitlisted, her place in line (1 is next).
 func (s *Store) MyRSVP(ctx context.Context, memberID, id int64) (string, int, error) {

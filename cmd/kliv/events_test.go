@@ -635,16 +635,26 @@ func TestEventNotMember(t *testing.T) {
 	newTestClient(t, a).api("GET", "/api/v1/events", nil).wantStatus(http.StatusUnauthorized)
 }
 
-// TestEventPrivacyCascade: a member's sign-ups go with her account, and a
-// freed seat moves the waiting list up on the next sign-up change.
+// TestEventPrivacyCascade: a member's sign-ups go with a generic delete
+// by member_id, and the seat she frees moves the waiting list up (the
+// chore).
 func TestEventPrivacyCascade(t *testing.T) {
 	a, anna, bea := forumApp(t)
-	id := mustEvent(t, a, anna, nil)
+	mustCreateMember(t, a, "cara", forum.RoleMember, forum.StatusApproved)
+	cara := clientFor(t, a, "cara")
+	id := mustEvent(t, a, anna, map[string]any{"capacity": 2})
 	rsvp(t, bea, id, "going")
-	if _, err := a.db.Exec(`DELETE FROM event_rsvps WHERE member_id = ?`, member(t, a, "bea").ID); err != nil {
-		t.Fatal(err)
+	if got := rsvp(t, cara, id, "going"); got != "waitlisted" {
+		t.Fatalf("cara: %s", got)
 	}
-	if eventJSONOf(t, anna, id)["going"] != float64(1) {
-		t.Error("generic delete by member_id did not remove the sign-up")
+	for _, table := range []string{"event_rsvps", "event_organisers"} {
+		if _, err := a.db.Exec(`DELETE FROM `+table+` WHERE member_id = ?`, member(t, a, "bea").ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.chores(context.Background())
+	e := eventJSONOf(t, cara, id)
+	if e["my_status"] != "going" || e["waitlisted"] != float64(0) {
+		t.Errorf("after bea's sign-up was deleted: %v", e)
 	}
 }

@@ -634,9 +634,13 @@ func eventNotificationText(l i18n.Localizer, n *forum.NotificationItem) string {
 	return l.T("events.notice.other", n.Title())
 }
 
-// sendEventReminders reminds those going a day before; one of the
+// sendEventReminders reminds those going a day before, and moves up
+// waiting lists whose seats came free by a deleted account; one of the
 // chores.
 func (a *app) sendEventReminders(ctx context.Context) {
+	if _, err := a.store.PromoteWaitlists(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("event waiting lists", "err", err)
+	}
 	if n, err := a.store.SendEventReminders(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("event reminders", "err", err)
 	} else if n > 0 {
