@@ -113,6 +113,12 @@ const eventCols = `e.topic_id, t.title, t.category_id, c.slug AS category_slug, 
 const eventFrom = ` FROM events e JOIN topics t ON t.id = e.topic_id JOIN categories c ON c.id = t.category_id
 	LEFT JOIN members a ON a.id = t.author_id LEFT JOIN posts p ON p.id = t.first_post_id`
 
+// eventListCols are eventCols without the description, for lists.
+var eventListCols = strings.Replace(eventCols, "p.body, p.body_html", "NULL AS body, NULL AS body_html", 1)
+
+const eventListFrom = ` FROM events e JOIN topics t ON t.id = e.topic_id JOIN categories c ON c.id = t.category_id
+	LEFT JOIN members a ON a.id = t.author_id`
+
 // Path is the event's topic page.
 func (e *Event) Path() string { return "/t/" + strconv.FormatInt(e.TopicID, 10) }
 
@@ -913,7 +919,7 @@ type EventFilter struct {
 	Limit  int
 }
 
-// Events lists events. Upcoming events are those not yet ended, by start;
+// Events lists events, without their descriptions. Upcoming events are those not yet ended, by start;
 // the archive is the ended ones, latest first. Cancelled events stay in
 // the lists, marked.
 func (s *Store) Events(ctx context.Context, viewer *Member, f EventFilter) ([]Event, string, error) {
@@ -969,7 +975,7 @@ func (s *Store) Events(ctx context.Context, viewer *Member, f EventFilter) ([]Ev
 		where = append(where, "(e.starts_at, e.topic_id) "+cmp+" (?, ?)")
 		args = append(args, at, id)
 	}
-	q := `SELECT ` + eventCols + eventFrom + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
+	q := `SELECT ` + eventListCols + eventListFrom + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
 	args = append(args, f.Limit+1)
 	var es []Event
 	if err := s.DB.SelectContext(ctx, &es, q, args...); err != nil {

@@ -17,54 +17,53 @@ import (
 // eventJSON is an event as the API shows it. Times are RFC 3339 in UTC;
 // time_zone names the zone the event is held in.
 type eventJSON struct {
-	ID               int64    `json:"id"`
-	TopicID          int64    `json:"topic_id"`
-	URL              string   `json:"url"`
-	ICSURL           string   `json:"ics_url"`
-	Title            string   `json:"title"`
-	CategoryID       int64    `json:"category_id"`
-	Category         string   `json:"category"`
-	Author           *string  `json:"author"`
-	AuthorName       *string  `json:"author_name"`
-	Organisers       []string `json:"organisers"`
-	Body             string   `json:"body"`
-	BodyHTML         string   `json:"body_html"`
-	FirstPostID      *int64   `json:"first_post_id"`
-	StartsAt         string   `json:"starts_at"`
-	EndsAt           string   `json:"ends_at"`
-	TimeZone         string   `json:"time_zone"`
-	Location         string   `json:"location"`
-	OnlineURL        string   `json:"online_url"`
-	Region           string   `json:"region"`
-	Capacity         *int     `json:"capacity"`
-	SeatsLeft        *int     `json:"seats_left"`
-	Official         bool     `json:"official"`
-	Cancelled        bool     `json:"cancelled"`
-	CancelledAt      *string  `json:"cancelled_at"`
-	Past             bool     `json:"past"`
-	Sequence         int      `json:"sequence"`
-	Going            int      `json:"going"`
-	Waitlisted       int      `json:"waitlisted"`
-	Maybe            int      `json:"maybe"`
-	ReplyCount       int      `json:"reply_count"`
-	MyStatus         *string  `json:"my_status"`
-	WaitlistPosition *int     `json:"waitlist_position"`
-	CreatedAt        string   `json:"created_at"`
-	UpdatedAt        string   `json:"updated_at"`
+	ID         int64    `json:"id"`
+	TopicID    int64    `json:"topic_id"`
+	URL        string   `json:"url"`
+	ICSURL     string   `json:"ics_url"`
+	Title      string   `json:"title"`
+	CategoryID int64    `json:"category_id"`
+	Category   string   `json:"category"`
+	Author     *string  `json:"author"`
+	AuthorName *string  `json:"author_name"`
+	Organisers []string `json:"organisers"`
+	// Body and BodyHTML are the description, in GET /events/{id}; lists
+	// leave them out.
+	Body             *string `json:"body,omitempty"`
+	BodyHTML         *string `json:"body_html,omitempty"`
+	FirstPostID      *int64  `json:"first_post_id"`
+	StartsAt         string  `json:"starts_at"`
+	EndsAt           string  `json:"ends_at"`
+	TimeZone         string  `json:"time_zone"`
+	Location         string  `json:"location"`
+	OnlineURL        string  `json:"online_url"`
+	Region           string  `json:"region"`
+	Capacity         *int    `json:"capacity"`
+	SeatsLeft        *int    `json:"seats_left"`
+	Official         bool    `json:"official"`
+	Cancelled        bool    `json:"cancelled"`
+	CancelledAt      *string `json:"cancelled_at"`
+	Past             bool    `json:"past"`
+	Sequence         int     `json:"sequence"`
+	Going            int     `json:"going"`
+	Waitlisted       int     `json:"waitlisted"`
+	Maybe            int     `json:"maybe"`
+	ReplyCount       int     `json:"reply_count"`
+	MyStatus         *string `json:"my_status"`
+	WaitlistPosition *int    `json:"waitlist_position"`
+	CreatedAt        string  `json:"created_at"`
+	UpdatedAt        string  `json:"updated_at"`
 }
 
 func toEventJSON(e *forum.Event, now time.Time) eventJSON {
 	out := eventJSON{ID: e.TopicID, TopicID: e.TopicID, URL: e.Path(), ICSURL: e.ICSPath(), Title: e.Title,
 		CategoryID: e.CategoryID, Category: e.CategorySlug, Author: e.AuthorUsername, AuthorName: e.AuthorName,
-		Organisers: []string{}, Body: e.Description(), FirstPostID: e.FirstPostID,
+		Organisers: []string{}, Body: e.Body, BodyHTML: e.BodyHTML, FirstPostID: e.FirstPostID,
 		StartsAt: rfc3339(e.StartsAt), EndsAt: rfc3339(e.EndsAt), TimeZone: ical.TZID,
 		Location: e.Location, OnlineURL: e.OnlineURL, Region: e.Region, Capacity: e.Capacity, Official: e.Official,
 		Cancelled: e.Cancelled(), CancelledAt: optTime(e.CancelledAt), Past: e.Ended(now), Sequence: e.Sequence,
 		Going: e.Going, Waitlisted: e.Waitlisted, Maybe: e.Maybe, ReplyCount: max(0, e.PostCount-1),
 		CreatedAt: rfc3339(e.CreatedAt), UpdatedAt: rfc3339(e.UpdatedAt)}
-	if e.BodyHTML != nil {
-		out.BodyHTML = *e.BodyHTML
-	}
 	if e.Capacity != nil {
 		left := e.SeatsLeft()
 		out.SeatsLeft = &left

@@ -27,20 +27,47 @@ func etagOf(b []byte) string {
 	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
-// eventRow is an event in a list, with its time in words.
+// eventRow is an event in a list, its texts made in Go: a list shows up
+// to hundreds (the month view), and a flat row of strings is what
+// html/template reads fastest.
 type eventRow struct {
-	*forum.Event
-	When string
-	// Clock is the start's time of day ("18:00"), for the month view.
-	Clock string
+	Path, Title, Start, When, Meta string
+	// Clock is the start's time of day ("18:00") and Day its date
+	// ("2026-12-10"), for the month view.
+	Clock, Day string
+	// Official and Cancelled are the badges' texts, "" for none.
+	Official, Cancelled string
 }
 
 // eventRows dresses events for a list.
 func eventRows(l i18n.Localizer, es []forum.Event) []eventRow {
 	out := make([]eventRow, len(es))
 	for i := range es {
-		out[i] = eventRow{Event: &es[i], When: forum.EventWhen(l, es[i].StartsAt, es[i].EndsAt),
-			Clock: es[i].StartsAt.In(i18n.Stockholm).Format("15:04")}
+		e := &es[i]
+		meta := []string{}
+		if e.Location != "" {
+			meta = append(meta, e.Location)
+		}
+		if e.Online() {
+			meta = append(meta, l.T("events.online"))
+		}
+		if e.Region != "" {
+			meta = append(meta, e.Region)
+		}
+		going := l.N("events.going_count", e.Going)
+		if e.Capacity != nil {
+			going += " " + l.T("events.of_capacity", *e.Capacity)
+		}
+		meta = append(meta, going)
+		start := e.StartsAt.In(i18n.Stockholm)
+		out[i] = eventRow{Path: e.Path(), Title: e.Title, Start: e.StartsAt.UTC().Format(time.RFC3339),
+			When: forum.EventWhen(l, e.StartsAt, e.EndsAt), Meta: strings.Join(meta, " · "), Clock: start.Format("15:04"), Day: start.Format("2006-01-02")}
+		if e.Official {
+			out[i].Official = l.T("events.official")
+		}
+		if e.Cancelled() {
+			out[i].Cancelled = l.T("events.cancelled_badge")
+		}
 	}
 	return out
 }
@@ -189,7 +216,7 @@ func (a *app) monthOf(l i18n.Localizer, month time.Time, es []eventRow, now time
 	today := now.In(i18n.Stockholm).Format("2006-01-02")
 	byDay := map[string][]eventRow{}
 	for _, e := range es {
-		k := e.StartsAt.In(i18n.Stockholm).Format("2006-01-02")
+		k := e.Day
 		byDay[k] = append(byDay[k], e)
 	}
 	for d := start; ; {
