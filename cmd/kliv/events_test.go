@@ -79,6 +79,11 @@ func TestEventCreateAndRead(t *testing.T) {
 	if !strings.Contains(page.Body, "CET") && !strings.Contains(page.Body, "CEST") {
 		t.Error("the time zone is not named")
 	}
+	// In English.
+	bea.Lang = "en"
+	bea.get(fmt.Sprintf("/t/%d", id)).wantStatus(http.StatusOK).contains("(Swedish time)", "Are you going?", "of 40 seats").lacks("events.block", "events.rsvp", "events.my")
+	bea.get("/events").wantStatus(http.StatusOK).contains("Upcoming", "Network meetings only").lacks("events.filter", "events.feed", "events.nav")
+	bea.Lang = ""
 	tj := bea.api("GET", fmt.Sprintf("/api/v1/topics/%d", id), nil).wantStatus(http.StatusOK).json()
 	if tj["topic"].(map[string]any)["kind"] != "event" {
 		t.Errorf("topic kind: %v", tj["topic"])
