@@ -596,7 +596,11 @@ func TestEventFeed(t *testing.T) {
 	official := mustEvent(t, a, mona, map[string]any{"title": "Nätverksträff 130 deltagare", "official": true})
 	other := mustEvent(t, a, anna, map[string]any{"title": "Annans träff"})
 	rsvp(t, bea, going, "going")
-	tok := bea.api("GET", "/api/v1/me", nil).wantStatus(http.StatusOK).json()["feed_token"].(string)
+	me := bea.api("GET", "/api/v1/me", nil).wantStatus(http.StatusOK).json()
+	tok := me["feed_token"].(string)
+	if u, _ := me["feeds"].(map[string]any)["events"].(string); u != testBaseURL+"/feeds/events.ics?token="+url.QueryEscape(tok) {
+		t.Errorf("me feeds: %v", me["feeds"])
+	}
 	anon := newTestClient(t, a)
 	r := anon.get("/feeds/events.ics?token=" + url.QueryEscape(tok)).wantStatus(http.StatusOK)
 	cal := parseICS(t, r.Body)
