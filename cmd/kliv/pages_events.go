@@ -56,7 +56,7 @@ func eventRows(l i18n.Localizer, es []forum.Event) []eventRow {
 		}
 		going := l.N("events.going_count", e.Going)
 		if e.Capacity != nil {
-			going += " " + l.T("events.of_capacity", *e.Capacity)
+			going += " " + l.N("events.of_capacity", *e.Capacity)
 		}
 		meta = append(meta, going)
 		start := e.StartsAt.In(i18n.Stockholm)
