@@ -435,6 +435,19 @@ func (s *Store) Event(ctx context.Context, viewer *Member, id int64) (*Event, er
 	return s.eventWhere(ctx, s.DB, "e.topic_id = ?", id)
 }
 
+// EventSummary is Event without the description, for the topic page's
+// event block (the description is the first post, shown below it).
+func (s *Store) EventSummary(ctx context.Context, viewer *Member, id int64) (*Event, error) {
+	if !viewer.IsMember() {
+		return nil, Refuse(ErrForbidden, "error.not_member")
+	}
+	var e Event
+	if err := s.DB.GetContext(ctx, &e, `SELECT `+eventListCols+eventListFrom+` WHERE e.topic_id = ?`, id); err != nil {
+		return nil, fmt.Errorf("event: %w", translate(err))
+	}
+	return &e, nil
+}
+
 // Organiser is one of an event's organisers.
 type Organiser struct {
 	ID          int64  `db:"id"`

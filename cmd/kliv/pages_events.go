@@ -93,8 +93,9 @@ type eventView struct {
 	More int
 }
 
-// eventBlockLimit is how many attendees the topic page lists.
-const eventBlockLimit = 60
+// eventBlockLimit is how many attendees the topic page lists; the rest
+// are on the attendee page.
+const eventBlockLimit = 40
 
 // eventBlock is the event block for a topic page, or nil for a topic
 // that is not an event.
@@ -103,7 +104,7 @@ func (a *app) eventBlock(c *gin.Context, t *forum.Topic) (*eventView, error) {
 		return nil, nil
 	}
 	ctx, m := c.Request.Context(), viewer(c)
-	e, err := a.store.Event(ctx, m, t.ID)
+	e, err := a.store.EventSummary(ctx, m, t.ID)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil, nil
 	}
