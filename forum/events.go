@@ -435,14 +435,37 @@ func (s *Store) Event(ctx context.Context, viewer *Member, id int64) (*Event, er
 	return s.eventWhere(ctx, s.DB, "e.topic_id = ?", id)
 }
 
-// EventSummary is Event without the description, for the topic page's
-// event block (the description is the first post, shown below it).
-func (s *Store) EventSummary(ctx context.Context, viewer *Member, id int64) (*Event, error) {
+// ViewerEvent is an event as one member sees it: without the
+// description (the topic page shows it as the first post), with her
+// sign-up and whether she may organise it.
+type ViewerEvent struct {
+	Event
+	MyStatus string `db:"my_status"`
+	// Position is her place on the waiting list (1 is next), 0 when she
+	// is not on it.
+	Position    int  `db:"position"`
+	CoOrganiser bool `db:"co_organiser"`
+}
+
+// MayOrganise reports whether she may edit, cancel, export and message.
+func (v *ViewerEvent) MayOrganise(m *Member) bool {
+	return m.IsModerator() || (m.IsMember() && (v.CoOrganiser || (v.AuthorID != nil && *v.AuthorID == m.ID)))
+}
+
+// EventFor is the event for the topic page's event block, in one query.
+func (s *Store) EventFor(ctx context.Context, viewer *Member, id int64) (*ViewerEvent, error) {
 	if !viewer.IsMember() {
 		return nil, Refuse(ErrForbidden, "error.not_member")
 	}
-	var e Event
-	if err := s.DB.GetContext(ctx, &e, `SELECT `+eventListCols+eventListFrom+` WHERE e.topic_id = ?`, id); err != nil {
+	var e ViewerEvent
+	err := s.DB.GetContext(ctx, &e, `SELECT `+eventListCols+`,
+		COALESCE(me.status, '') AS my_status,
+		CASE WHEN me.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM event_rsvps w WHERE w.topic_id = e.topic_id AND w.status = 'waitlisted'
+			AND (w.queued_at < me.queued_at OR (w.queued_at = me.queued_at AND w.member_id < me.member_id))) ELSE 0 END AS position,
+		EXISTS (SELECT 1 FROM event_organisers o WHERE o.topic_id = e.topic_id AND o.member_id = ?) AS co_organiser`+eventListFrom+`
+		LEFT JOIN event_rsvps me ON me.topic_id = e.topic_id AND me.member_id = ?
+		WHERE e.topic_id = ?`, viewer.ID, viewer.ID, id)
+	if err != nil {
 		return nil, fmt.Errorf("event: %w", translate(err))
 	}
 	return &e, nil
@@ -855,11 +878,16 @@ func (s *Store) Attendees(ctx context.Context, viewer *Member, id int64, limit i
 		limit = -1
 	}
 	var as []Attendee
+	// The sign-ups are ordered and cut on their own, and only the rows
+	// kept are joined with members: an official meeting has a hundred
+	// and more, and a member row is wide.
 	err := s.DB.SelectContext(ctx, &as, `SELECT r.member_id, m.username, m.display_name, m.workplace, m.role_title, r.status, r.updated_at
-		FROM event_rsvps r JOIN members m ON m.id = r.member_id
-		WHERE r.topic_id = ? AND r.status IN ('going', 'waitlisted', 'maybe') AND m.status = 'approved'
-		ORDER BY CASE r.status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, COALESCE(r.queued_at, r.created_at), r.member_id
-		LIMIT ?`, id, limit)
+		FROM (SELECT member_id, status, updated_at, CASE status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END AS rank,
+			COALESCE(queued_at, created_at) AS since FROM event_rsvps
+			WHERE topic_id = ? AND status IN ('going', 'waitlisted', 'maybe')
+			ORDER BY rank, since, member_id LIMIT ?) r
+		JOIN members m ON m.id = r.member_id AND m.status = 'approved'
+		ORDER BY r.rank, r.since, r.member_id`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("attendees: %w", err)
 	}

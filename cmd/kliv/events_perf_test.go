@@ -52,8 +52,18 @@ func TestEventQueriesUseIndexes(t *testing.T) {
 		if err := sqlx.Select(a.db, &plan, "EXPLAIN QUERY PLAN "+q, args...); err != nil {
 			t.Fatalf("explain %s: %v", q, err)
 		}
+		// A subquery's result (a co-routine or materialized) is walked
+		// whole, and is small by its own LIMIT: that is no table scan.
+		sub := map[string]bool{}
 		for _, step := range plan {
-			if m := scanRE.FindStringSubmatch(step.Detail); m != nil {
+			for _, p := range []string{"CO-ROUTINE ", "MATERIALIZE "} {
+				if name, ok := strings.CutPrefix(step.Detail, p); ok {
+					sub[name] = true
+				}
+			}
+		}
+		for _, step := range plan {
+			if m := scanRE.FindStringSubmatch(step.Detail); m != nil && !sub[m[1]] {
 				// The latest-topics list of the home page (see
 				// TestHotQueriesUseIndexes).
 				if m[4] == "topics_latest" {

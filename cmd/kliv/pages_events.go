@@ -104,7 +104,7 @@ func (a *app) eventBlock(c *gin.Context, t *forum.Topic) (*eventView, error) {
 		return nil, nil
 	}
 	ctx, m := c.Request.Context(), viewer(c)
-	e, err := a.store.EventSummary(ctx, m, t.ID)
+	e, err := a.store.EventFor(ctx, m, t.ID)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil, nil
 	}
@@ -114,17 +114,13 @@ func (a *app) eventBlock(c *gin.Context, t *forum.Topic) (*eventView, error) {
 	return a.eventViewOf(ctx, c, m, e, eventBlockLimit)
 }
 
-func (a *app) eventViewOf(ctx context.Context, c *gin.Context, m *forum.Member, e *forum.Event, limit int) (*eventView, error) {
+func (a *app) eventViewOf(ctx context.Context, c *gin.Context, m *forum.Member, ve *forum.ViewerEvent, limit int) (*eventView, error) {
 	now := a.store.Now()
+	e := &ve.Event
 	v := &eventView{Event: e, When: forum.EventWhen(a.loc(c), e.StartsAt, e.EndsAt), CanModerate: m.IsModerator(),
-		Open: !e.Cancelled() && !e.Started(now), Past: e.Ended(now)}
+		Open: !e.Cancelled() && !e.Started(now), Past: e.Ended(now), MyStatus: ve.MyStatus, Position: ve.Position,
+		CanOrganise: ve.MayOrganise(m)}
 	var err error
-	if v.MyStatus, v.Position, err = a.store.MyRSVP(ctx, m.ID, e.TopicID); err != nil {
-		return nil, err
-	}
-	if v.CanOrganise, err = a.store.MayOrganise(ctx, m, e); err != nil {
-		return nil, err
-	}
 	if v.Organisers, err = a.store.EventOrganisers(ctx, e.TopicID); err != nil {
 		return nil, err
 	}
@@ -472,7 +468,11 @@ type attendeesPage struct {
 func (p *attendeesPage) Line(x forum.Attendee) string { return attendeeLine(x) }
 
 func (a *app) pageAttendees(c *gin.Context) error {
-	e, err := a.eventParam(c)
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	e, err := a.store.EventFor(c.Request.Context(), viewer(c), id)
 	if err != nil {
 		return err
 	}
