@@ -156,22 +156,6 @@ func (e *Event) SeatsLeft() int {
 	return max(0, *e.Capacity-e.Going)
 }
 
-// Author is the author's display name, or "".
-func (e *Event) Author() string {
-	if e.AuthorName == nil {
-		return ""
-	}
-	return *e.AuthorName
-}
-
-// Description is the first post's Markdown, or "".
-func (e *Event) Description() string {
-	if e.Body == nil {
-		return ""
-	}
-	return *e.Body
-}
-
 // NewEvent is what creating or editing an event takes. Times are RFC
 // 3339 ("2026-12-10T18:00:00+01:00") or, as a form's datetime-local
 // field sends them, "2026-12-10T18:00" in Swedish time. Capacity is ""
@@ -877,11 +861,11 @@ func (s *Store) Attendees(ctx context.Context, viewer *Member, id int64, limit i
 	if limit <= 0 {
 		limit = -1
 	}
-	var as []Attendee
 	// The sign-ups are ordered and cut on their own, and only the rows
 	// kept are joined with members: an official meeting has a hundred
-	// and more, and a member row is wide.
-	err := s.DB.SelectContext(ctx, &as, `SELECT r.member_id, m.username, m.display_name, m.workplace, m.role_title, r.status, r.updated_at
+	// and more, and a member row is wide. The rows are scanned by hand:
+	// the topic page lists them on every view.
+	rows, err := s.DB.QueryContext(ctx, `SELECT r.member_id, m.username, m.display_name, m.workplace, m.role_title, r.status, r.updated_at
 		FROM (SELECT member_id, status, updated_at, CASE status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END AS rank,
 			COALESCE(queued_at, created_at) AS since FROM event_rsvps
 			WHERE topic_id = ? AND status IN ('going', 'waitlisted', 'maybe')
@@ -889,6 +873,18 @@ func (s *Store) Attendees(ctx context.Context, viewer *Member, id int64, limit i
 		JOIN members m ON m.id = r.member_id AND m.status = 'approved'
 		ORDER BY r.rank, r.since, r.member_id`, id, limit)
 	if err != nil {
+		return nil, fmt.Errorf("attendees: %w", err)
+	}
+	defer rows.Close()
+	as := make([]Attendee, 0, 16)
+	for rows.Next() {
+		var x Attendee
+		if err := rows.Scan(&x.MemberID, &x.Username, &x.DisplayName, &x.Workplace, &x.RoleTitle, &x.Status, &x.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("attendees: %w", err)
+		}
+		as = append(as, x)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("attendees: %w", err)
 	}
 	return as, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,7 +131,7 @@ func (in *eventInput) apply(n *forum.NewEvent) {
 	}
 }
 
-// eventForm is an event as a NewEvent, to edit it.
+// eventAsNew is an event as a NewEvent, to edit it.
 func (a *app) eventAsNew(c *gin.Context, e *forum.Event) (forum.NewEvent, error) {
 	n := forum.NewEvent{CategoryID: e.CategoryID, Title: e.Title, StartsAt: rfc3339(e.StartsAt), EndsAt: rfc3339(e.EndsAt),
 		Location: e.Location, OnlineURL: e.OnlineURL, Region: e.Region, Official: e.Official}
@@ -218,22 +219,13 @@ func eventFilter(c *gin.Context) (forum.EventFilter, error) {
 		}
 		f.Month = t.Add(12 * time.Hour)
 	}
-	if f.Region != "" && !containsString(forum.Regions, f.Region) {
+	if f.Region != "" && !slices.Contains(forum.Regions, f.Region) {
 		return f, forum.Invalid("region", "events.error.region")
 	}
 	return f, nil
 }
 
 func truthy(s string) bool { return s == "1" || s == "true" || s == "on" || s == "yes" }
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func (a *app) apiEvents(c *gin.Context) error {
 	f, err := eventFilter(c)

@@ -95,7 +95,7 @@ type eventView struct {
 
 // eventBlockLimit is how many attendees the topic page lists; the rest
 // are on the attendee page.
-const eventBlockLimit = 40
+const eventBlockLimit = 30
 
 // eventBlock is the event block for a topic page, or nil for a topic
 // that is not an event.
@@ -142,18 +142,6 @@ func (a *app) eventViewOf(ctx context.Context, c *gin.Context, m *forum.Member, 
 	return v, nil
 }
 
-// Line is an attendee's role line for lists: "Enhetschef, Mölndals stad".
-func attendeeLine(x forum.Attendee) string {
-	var parts []string
-	if x.RoleTitle != "" {
-		parts = append(parts, x.RoleTitle)
-	}
-	if x.Workplace != "" {
-		parts = append(parts, x.Workplace)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // eventsPage is the list of upcoming events, the archive, or a month.
 type eventsPage struct {
 	Page
@@ -164,7 +152,7 @@ type eventsPage struct {
 	Archive bool
 	Month   *monthView
 	FeedURL string
-	// Upcoming is the month view's link back to the list.
+	// base is the list's path, /events or /events/archive.
 	base string
 }
 
@@ -231,10 +219,9 @@ func (a *app) monthOf(l i18n.Localizer, month time.Time, es []eventRow, now time
 	return mv
 }
 
-func (a *app) pageEvents(c *gin.Context) error     { return a.renderEvents(c, false) }
-func (a *app) pageArchive(c *gin.Context) error    { return a.renderEvents(c, true) }
-func (p *eventsPage) Weekdays() []string           { return weekdayNames(p.L) }
-func (p *eventsPage) Line(x forum.Attendee) string { return attendeeLine(x) }
+func (a *app) pageEvents(c *gin.Context) error  { return a.renderEvents(c, false) }
+func (a *app) pageArchive(c *gin.Context) error { return a.renderEvents(c, true) }
+func (p *eventsPage) Weekdays() []string        { return weekdayNames(p.L) }
 
 // weekdayNames are the short day names from Monday.
 func weekdayNames(l i18n.Localizer) []string {
@@ -463,9 +450,6 @@ type attendeesPage struct {
 	Page
 	View *eventView
 }
-
-// Line is an attendee's role line.
-func (p *attendeesPage) Line(x forum.Attendee) string { return attendeeLine(x) }
 
 func (a *app) pageAttendees(c *gin.Context) error {
 	id, err := paramID(c, "id")
