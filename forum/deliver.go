@@ -181,6 +181,8 @@ func (it *mailItem) line(b *i18n.Bundle, lang string) string {
 	case NotifyMessage:
 		// Never the message itself: a private message stays on the site.
 		return b.T(lang, "mail.line.message", actor)
+	case NotifyEvent:
+		return eventNoticeLine(b, lang, title, data)
 	}
 	return b.T(lang, "mail.line."+it.Kind, actor, title)
 }
@@ -221,6 +223,10 @@ func (s *Store) instantMail(ctx context.Context, ext sqlx.ExtContext, r *mailRec
 	body.WriteString("\n\n")
 	body.WriteString(line)
 	body.WriteString("\n\n")
+	if it.Kind == NotifyEvent && it.TopicID != nil {
+		body.WriteString(s.eventMailDetails(ctx, ext, b, lang, *it.TopicID, decodeData(it.DataJSON)))
+		body.WriteString("\n\n")
+	}
 	if it.PostBody != nil && it.Kind != NotifyThanks && it.Kind != NotifyAnswer {
 		if ex := Excerpt(markdown.PlainText(*it.PostBody), excerptLen); ex != "" {
 			body.WriteString(quote(ex))

@@ -20,7 +20,7 @@ var MailModes = []string{MailInstant, MailDaily, MailWeekly, MailNever}
 
 // MailKinds are the kinds of notification a member chooses a mail mode
 // for, in the order the settings page shows them.
-var MailKinds = []string{"reply", "mention", "message", "answer", "posted", "new_topic", "thanks", "join_decision", "reminder"}
+var MailKinds = []string{"reply", "mention", "message", "answer", "posted", "new_topic", "thanks", "join_decision", "reminder", "event"}
 
 // defaultMailModes are the modes of a member who chose nothing: what is
 // addressed to her personally comes at once, the traffic of followed
@@ -32,6 +32,7 @@ var defaultMailModes = map[string]string{
 	"join_decision": MailInstant,
 	"reminder":      MailInstant,
 	"message":       MailInstant,
+	"event":         MailInstant,
 	"posted":        MailDaily,
 	"new_topic":     MailDaily,
 	"thanks":        MailWeekly,

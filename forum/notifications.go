@@ -39,7 +39,7 @@ const (
 
 // NotificationKinds lists every kind, for settings and mail preferences.
 var NotificationKinds = []string{NotifyReply, NotifyPosted, NotifyNewTopic, NotifyMention,
-	NotifyAnswer, NotifyThanks, NotifyJoinDecision, NotifyReminder, NotifyMessage}
+	NotifyAnswer, NotifyThanks, NotifyJoinDecision, NotifyReminder, NotifyMessage, NotifyEvent}
 
 // postRank orders the kinds that are about a new post: a member gets one
 // notification per post, of the strongest reason (mention beats reply
@@ -120,7 +120,7 @@ func (s *Store) notify(ctx context.Context, tx *sqlx.Tx, n Notification) error {
 			return err
 		}
 	case postRank[n.Kind] > 0, n.Kind == NotifyThanks, n.Kind == NotifyAnswer,
-		n.Kind == NotifyJoinDecision, n.Kind == NotifyReminder, n.Kind == NotifyModeration:
+		n.Kind == NotifyJoinDecision, n.Kind == NotifyReminder, n.Kind == NotifyModeration, n.Kind == NotifyEvent:
 	default:
 		return fmt.Errorf("notify: unknown kind %q", n.Kind)
 	}
@@ -218,7 +218,7 @@ func (s *Store) mayNotify(ctx context.Context, tx *sqlx.Tx, n Notification) (boo
 	if n.TopicID == 0 {
 		return true, nil
 	}
-	if r.Level == FollowMuted && n.Kind != NotifyReminder {
+	if r.Level == FollowMuted && n.Kind != NotifyReminder && n.Kind != NotifyEvent {
 		return false, nil
 	}
 	return s.canRead(ctx, tx, n.MemberID, n.TopicID)

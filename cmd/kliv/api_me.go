@@ -16,6 +16,7 @@ func (a *app) feedURLs(tok string) gin.H {
 		"latest":   a.feedURL("/feeds/latest.atom", tok),
 		"category": a.feedURL("/feeds/categories/{id}.atom", tok),
 		"topic":    a.feedURL("/feeds/topics/{id}.atom", tok),
+		"events":   a.feedURL("/feeds/events.ics", tok),
 	}
 }
 

@@ -60,6 +60,8 @@ func (a *app) chores(ctx context.Context) {
 	a.chore(ctx, "bookmark reminders", false, a.store.SendDueReminders)
 	a.chore(ctx, "lift suspensions", false, a.store.LiftExpiredSuspensions)
 	a.chore(ctx, "digests", true, func(ctx context.Context) (int, error) { return a.store.SendDigests(ctx, a.store.Now()) })
+	a.chore(ctx, "event waiting lists", false, a.store.PromoteWaitlists)
+	a.chore(ctx, "event reminders", true, a.store.SendEventReminders)
 }
 
 // chore runs one round of a chore and logs what it did or why it failed.

@@ -36,6 +36,8 @@ type topicListPage struct {
 	// kindFilterOf (postcache.go).
 	Rows       template.HTML
 	KindFilter template.HTML
+	// Upcoming are the next events, on the home page (pages_events.go).
+	Upcoming *upcomingEvents
 }
 
 // KindURL is the list filtered by kind ("" for all kinds).
@@ -78,6 +80,11 @@ func (a *app) renderTopicList(c *gin.Context, cat *forum.Category, base string) 
 		p.Title = cat.Name
 	} else {
 		p.Page = a.base(c, "home.title")
+		if !p.Older && kind == "" {
+			if p.Upcoming, err = a.upcomingBlock(c, &p.Page); err != nil {
+				return err
+			}
+		}
 	}
 	ts, next, err := a.store.Topics(c.Request.Context(), viewer(c), f)
 	if err != nil {

@@ -289,6 +289,8 @@ func notificationText(l i18n.Localizer, n *forum.NotificationItem) string {
 		return l.T("privacy.notif.message", actor)
 	case forum.NotifyModeration:
 		return moderationNotificationText(l, n)
+	case forum.NotifyEvent:
+		return eventNotificationText(l, n)
 	case forum.NotifyReply, forum.NotifyPosted, forum.NotifyNewTopic, forum.NotifyMention, forum.NotifyAnswer:
 		return l.T("notif."+n.Kind, actor, title)
 	}

@@ -138,6 +138,8 @@ type topicPage struct {
 	// PagerHTML is the numbered pager ("topicpager"), shown twice, or
 	// empty when the topic has one page.
 	PagerHTML template.HTML
+	// Event is an event topic's block (pages_events.go), nil otherwise.
+	Event *eventView
 }
 
 // PrevPage and NextPage are 0 when there is none.
@@ -264,6 +266,9 @@ func (a *app) pageTopic(c *gin.Context) error {
 		return err
 	}
 	if err := a.cardsOf(p); err != nil {
+		return err
+	}
+	if p.Event, err = a.eventBlock(c, t); err != nil {
 		return err
 	}
 	if t.Pages() > 1 {

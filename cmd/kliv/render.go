@@ -25,7 +25,7 @@ import (
 
 // partialFiles are partials named by area rather than partials_*.html:
 // parsed into every page, never a page themselves.
-var partialFiles = []string{"admin_topic_tools.html"}
+var partialFiles = []string{"admin_topic_tools.html", "events_partials.html"}
 
 // renderer holds one parsed template set per page, built at start so a
 // broken template stops the start, not a request.

@@ -91,6 +91,7 @@ func (a *app) routes() http.Handler {
 	a.adminRoutes(member, apiMember)
 	a.profilesRoutes(member, apiMember)
 	a.privacyRoutes(s, signed, member, api, apiMember)
+	a.eventsRoutes(s, member, apiMember)
 
 	r.NoRoute(a.authenticate, func(c *gin.Context) { a.fail(c, errNotFound) })
 	r.NoMethod(a.authenticate, func(c *gin.Context) {

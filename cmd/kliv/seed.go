@@ -77,9 +77,9 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 			return fmt.Errorf("seed: check: %s", problems[0])
 		}
 	}
-	fmt.Fprintf(stdout, "seeded %s in %s: %d members (and %d pending, %d rejected applicants), %d topics in %d categories, %d posts, %d thanks, %d accepted answers\n",
+	fmt.Fprintf(stdout, "seeded %s in %s: %d members (and %d pending, %d rejected applicants), %d topics in %d categories, %d posts, %d thanks, %d accepted answers, %d events\n",
 		cfg.DB, sum.Elapsed.Round(100*time.Millisecond), sum.Members, sum.Pending, sum.Rejected, sum.Topics, sum.Categories,
-		sum.Posts, sum.Thanks, sum.Answers)
+		sum.Posts, sum.Thanks, sum.Answers, sum.Events)
 	fmt.Fprintf(stdout, "admin: %s / %s\n", sum.Admin, sum.Password)
 	fmt.Fprintf(stdout, "moderator: %s / %s\n", sum.Moderator, sum.Password)
 	if sum.Example != "" {

@@ -81,6 +81,7 @@ type Summary struct {
 	Posts      int
 	Thanks     int
 	Answers    int
+	Events     int
 	Kinds      map[string]int
 	Admin      string // username of the admin
 	Moderator  string // username of the moderator
@@ -197,6 +198,9 @@ func Run(ctx context.Context, s *forum.Store, o Options) (*Summary, error) {
 	closed = true
 	if err := b.Close(); err != nil {
 		return nil, err
+	}
+	if err := p.seedEvents(ctx, s.DB, sum); err != nil {
+		return nil, fmt.Errorf("seed events: %w", err)
 	}
 	ended = true
 	if err := s.EndBulkLoad(ctx); err != nil {

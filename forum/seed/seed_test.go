@@ -72,6 +72,9 @@ func TestSeedSmall(t *testing.T) {
 		t.Errorf("progress %q does not end the posts", phases)
 	}
 	checkCounters(t, s)
+	if sum.Events == 0 || sum.Kinds["event"] != sum.Events {
+		t.Errorf("events: %d, kinds %v", sum.Events, sum.Kinds)
+	}
 
 	// Sizes, and the shape of the forum.
 	for q, want := range map[string]int{
@@ -83,7 +86,7 @@ func TestSeedSmall(t *testing.T) {
 			AND (role_title = '' OR workplace = '' OR sector = '')`: 0,
 		`SELECT COUNT(*) FROM join_requests WHERE status = 'approved'`:                                       28,
 		`SELECT COUNT(*) FROM categories c WHERE NOT EXISTS (SELECT 1 FROM topics WHERE category_id = c.id)`: 0,
-		`SELECT COUNT(DISTINCT kind) FROM topics`:                                                            4,
+		`SELECT COUNT(DISTINCT kind) FROM topics`:                                                            5,
 		`SELECT COUNT(*) FROM members WHERE username = 'admin' AND role = 'admin'`:                           1,
 		`SELECT COUNT(*) FROM members WHERE username = 'moderator' AND role = 'moderator'`:                   1,
 		// Posts follow one another in time, and nothing is in the future.
@@ -101,21 +104,25 @@ func TestSeedSmall(t *testing.T) {
 		}
 	}
 	for q, atLeast := range map[string]int{
-		`SELECT COUNT(*) FROM join_requests WHERE status = 'pending'`:                   1,
-		`SELECT COUNT(*) FROM join_requests WHERE status = 'rejected' AND reason <> ''`: 1,
-		`SELECT MAX(post_count) - 1 FROM topics`:                                        100,
-		`SELECT COUNT(*) FROM topics WHERE post_count > 30`:                             2,
-		`SELECT COUNT(*) FROM topics WHERE post_count = 1`:                              1,
-		`SELECT COUNT(*) FROM posts WHERE reply_to IS NOT NULL`:                         100,
-		`SELECT COUNT(*) FROM posts WHERE body LIKE '> %'`:                              10,
-		`SELECT COUNT(*) FROM posts WHERE body_html LIKE '%class="mention"%'`:           5,
-		`SELECT COUNT(*) FROM posts WHERE body LIKE '%**%'`:                             10,
-		`SELECT COUNT(*) FROM posts WHERE body LIKE '%' || char(10) || '- %'`:           5,
-		`SELECT COUNT(*) FROM posts WHERE thanks_count > 0`:                             50,
-		`SELECT COUNT(*) FROM topics WHERE kind = 'tip' AND thanks_count > 0`:           1,
-		`SELECT COUNT(*) FROM topics WHERE pinned = 1`:                                  10,
-		`SELECT COUNT(*) FROM post_revisions`:                                           1,
-		`SELECT COUNT(*) FROM audit_log WHERE action = 'join_request.approve'`:          28,
+		`SELECT COUNT(*) FROM join_requests WHERE status = 'pending'`:                       1,
+		`SELECT COUNT(*) FROM join_requests WHERE status = 'rejected' AND reason <> ''`:     1,
+		`SELECT MAX(post_count) - 1 FROM topics`:                                            100,
+		`SELECT COUNT(*) FROM topics WHERE post_count > 30`:                                 2,
+		`SELECT COUNT(*) FROM topics WHERE post_count = 1`:                                  1,
+		`SELECT COUNT(*) FROM posts WHERE reply_to IS NOT NULL`:                             100,
+		`SELECT COUNT(*) FROM posts WHERE body LIKE '> %'`:                                  10,
+		`SELECT COUNT(*) FROM posts WHERE body_html LIKE '%class="mention"%'`:               5,
+		`SELECT COUNT(*) FROM posts WHERE body LIKE '%**%'`:                                 10,
+		`SELECT COUNT(*) FROM posts WHERE body LIKE '%' || char(10) || '- %'`:               5,
+		`SELECT COUNT(*) FROM posts WHERE thanks_count > 0`:                                 50,
+		`SELECT COUNT(*) FROM topics WHERE kind = 'tip' AND thanks_count > 0`:               1,
+		`SELECT COUNT(*) FROM topics WHERE pinned = 1`:                                      10,
+		`SELECT COUNT(*) FROM post_revisions`:                                               1,
+		`SELECT COUNT(*) FROM events`:                                                       sum.Events,
+		`SELECT COUNT(*) FROM events WHERE starts_at < (SELECT MAX(created_at) FROM posts)`: 1,
+		`SELECT COUNT(*) FROM events WHERE official = 1`:                                    1,
+		`SELECT COUNT(*) FROM event_rsvps WHERE status = 'waitlisted'`:                      1,
+		`SELECT COUNT(*) FROM audit_log WHERE action = 'join_request.approve'`:              28,
 		// Two years of history.
 		`SELECT CAST(julianday(MAX(created_at)) - julianday(MIN(created_at)) AS INTEGER) FROM topics`: 600,
 	} {
