@@ -914,23 +914,24 @@ func (s *Store) MessageAttendees(ctx context.Context, actor *Member, id int64, m
 	if !actor.IsMember() {
 		return 0, Refuse(ErrForbidden, "error.not_member")
 	}
-	v := &ValidationError{}
-	message = CheckText(v, "message", message, 1, maxMessageLen, true)
-	if err := v.Err(); err != nil {
-		return 0, err
-	}
 	var n int
 	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		e, err := s.eventWhere(ctx, tx, "e.topic_id = ?", id)
 		if err != nil {
 			return err
 		}
+		// Who may send comes before what she wrote.
 		ok, err := s.mayOrganise(ctx, tx, actor, e)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return Refuse(ErrForbidden, "events.error.not_organiser")
+		}
+		v := &ValidationError{}
+		message = CheckText(v, "message", message, 1, maxMessageLen, true)
+		if err := v.Err(); err != nil {
+			return err
 		}
 		if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM event_rsvps WHERE topic_id = ? AND status = 'going' AND member_id <> ?`, id, actor.ID); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,8 @@ var routeAccess = map[access]string{
 		POST /api/v1/session | POST /api/v1/join-requests | GET /privacy`,
 	byToken: `
 		GET /feeds/latest.atom | HEAD /feeds/latest.atom | GET /feeds/categories/:file | HEAD /feeds/categories/:file
-		GET /feeds/topics/:file | HEAD /feeds/topics/:file | GET /unsubscribe | POST /unsubscribe`,
+		GET /feeds/topics/:file | HEAD /feeds/topics/:file | GET /unsubscribe | POST /unsubscribe
+		GET /feeds/events.ics | HEAD /feeds/events.ics`,
 	signedIn: `
 		GET /settings | POST /settings/language | POST /settings/password | POST /settings/logout-everywhere
 		GET /api/v1/session | DELETE /api/v1/session
@@ -82,7 +84,10 @@ var routeAccess = map[access]string{
 		GET /messages | GET /messages/new | POST /messages | GET /api/v1/messages | POST /api/v1/messages
 		GET /settings/blocks | POST /settings/blocks | POST /settings/blocks/:username/delete
 		GET /u/:username/block | POST /u/:username/block | POST /u/:username/unblock
-		GET /api/v1/me/blocks | POST /api/v1/me/blocks | DELETE /api/v1/me/blocks/:username`,
+		GET /api/v1/me/blocks | POST /api/v1/me/blocks | DELETE /api/v1/me/blocks/:username
+		GET /events | GET /events/archive | GET /events/new | POST /events/new | GET /events/:id | GET /events/:id/attendees
+		POST /events/:id/rsvp | GET /api/v1/events | POST /api/v1/events | GET /api/v1/events/:id
+		GET /api/v1/events/:id/attendees | POST /api/v1/events/:id/rsvp`,
 	modOnly: `
 		GET /mod/join-requests | POST /mod/join-requests | GET /mod/reports | GET /mod/posts/:id
 		POST /mod/posts/:id/dismiss | POST /mod/posts/:id/hide | POST /mod/posts/:id/unhide | POST /mod/posts/:id/delete
@@ -96,7 +101,11 @@ var routeAccess = map[access]string{
 		GET /mod | GET /api/v1/mod/dashboard
 		POST /t/:id/pin | POST /t/:id/unpin | POST /t/:id/close | GET /t/:id/move | POST /t/:id/move | GET /t/:id/split | POST /t/:id/split
 		POST /api/v1/topics/:id/pin | POST /api/v1/topics/:id/unpin | POST /api/v1/topics/:id/close
-		POST /api/v1/topics/:id/move | POST /api/v1/topics/:id/split`,
+		POST /api/v1/topics/:id/move | POST /api/v1/topics/:id/split
+		GET /events/:id/edit | POST /events/:id/edit | GET /events/:id/message | POST /events/:id/message
+		GET /events/:id/attendees.csv | POST /events/:id/official | POST /events/:id/cancel
+		PATCH /api/v1/events/:id | POST /api/v1/events/:id/message | POST /api/v1/events/:id/official
+		DELETE /api/v1/events/:id/official | POST /api/v1/events/:id/cancel`,
 	adminOnly: `
 		GET /admin | POST /admin/roles | GET /admin/audit | GET /admin/categories | POST /admin/categories
 		POST /admin/categories/:id | POST /admin/categories/:id/move | POST /admin/categories/:id/archive
@@ -160,6 +169,16 @@ func accessApp(t *testing.T) (*app, string) {
 	if err := a.store.SetAvatar(ctx, olga, img); err != nil {
 		t.Fatal(err)
 	}
+	// Olga's event, an organiser's object: its paths take its id.
+	ev, err := a.store.CreateEvent(ctx, olga, forum.NewEvent{CategoryID: catLedarskap, Title: "Olgas nätverksträff",
+		Body: "Vi ses och pratar schema.", StartsAt: time.Now().Add(72 * time.Hour).Format(time.RFC3339),
+		EndsAt: time.Now().Add(75 * time.Hour).Format(time.RFC3339), Location: "Stadshuset, Mölndal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.TopicID != accessEventID {
+		t.Fatalf("olga's event is topic %d, the walk's paths say %d", ev.TopicID, accessEventID)
+	}
 	// Session 1 is olga's, so no persona's own session takes its id.
 	if _, _, err := a.store.CreateSession(ctx, olga.ID); err != nil {
 		t.Fatal(err)
@@ -184,6 +203,9 @@ var routeBodies = map[string]url.Values{
 	"POST /api/v1/topics/:id/lock":          {"locked": {"true"}},
 }
 
+// accessEventID is the topic id of olga's event in accessApp.
+const accessEventID = 3
+
 // walkTopicTools are the moderators' tools that change a topic for all that
 // follow; the walk uses them on topic 2, so topic 1 stays open to replies.
 var walkTopicTools = []string{"/:id/lock", "/:id/pin", "/:id/unpin", "/:id/close", "/:id/move", "/:id/split"}
@@ -191,6 +213,9 @@ var walkTopicTools = []string{"/:id/lock", "/:id/pin", "/:id/unpin", "/:id/close
 // routePath fills a route's parameters: every id is 1, but for the topic
 // tools.
 func routePath(method, p string) string {
+	if strings.HasPrefix(p, "/events/:id") || strings.HasPrefix(p, "/api/v1/events/:id") {
+		return strings.Replace(p, ":id", strconv.Itoa(accessEventID), 1)
+	}
 	for _, tool := range walkTopicTools {
 		if strings.HasSuffix(p, tool) {
 			return strings.Replace(p, ":id", "2", 1)

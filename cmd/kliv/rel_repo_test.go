@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -62,4 +63,38 @@ func inTestdata(path string) bool {
 		}
 	}
 	return false
+}
+
+// Every fuzz target of the repository is in .ci/fuzz's list, so CI runs
+// each one.
+func TestEveryFuzzTargetRunsInCI(t *testing.T) {
+	list, err := os.ReadFile("../../.ci/fuzz")
+	if err != nil {
+		t.Skipf("no .ci/fuzz: %v", err)
+	}
+	re := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(`)
+	err = filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			if !strings.Contains(string(list), " "+string(m[1])+" ") {
+				t.Errorf("%s (%s) is not in .ci/fuzz", m[1], path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
