@@ -286,12 +286,14 @@ func (b *Bulk) JoinRequest(ctx context.Context, j *BulkJoinRequest) (int64, erro
 
 // Audit writes a line of the audit log.
 func (b *Bulk) Audit(ctx context.Context, actorID int64, action, targetType string, targetID int64, reason string, at time.Time) error {
-	_, err := b.exec(ctx, `INSERT INTO audit_log (actor_id, action, target_type, target_id, reason, detail, created_at)
-		VALUES (?, ?, ?, ?, ?, '', ?)`, bulkID(actorID), action, targetType, targetID, reason, at.UTC())
-	if err != nil {
-		return fmt.Errorf("bulk audit: %w", err)
-	}
-	return nil
+	return writeAudit(ctx, bulkExec{b}, AuditLine{ActorID: actorID, Action: action, TargetType: targetType, TargetID: targetID, Reason: reason}, at)
+}
+
+// bulkExec runs the audit writer's statement in the bulk load's batch.
+type bulkExec struct{ b *Bulk }
+
+func (e bulkExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return e.b.exec(ctx, query, args...)
 }
 
 // Topic writes a topic with its counters.

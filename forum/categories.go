@@ -129,8 +129,10 @@ func (s *Store) CreateCategory(ctx context.Context, actor *Member, in CategoryIn
 			return err
 		}
 		id, _ := res.LastInsertId()
-		c, err = s.categoryWhere(ctx, tx, "id = ?", id)
-		return err
+		if c, err = s.categoryWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "category.create", TargetType: "category", TargetID: id, Detail: c.Name})
 	})
 	return c, err
 }
@@ -143,17 +145,25 @@ func (s *Store) UpdateCategory(ctx context.Context, actor *Member, id int64, in 
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	res, err := s.DB.ExecContext(ctx, `UPDATE categories SET name = ?, slug = ?, description = ? WHERE id = ?`, in.Name, in.Slug, in.Description, id)
-	if err != nil {
-		if isUnique(err) {
-			return nil, Invalid("slug", "error.slug.taken")
+	var c *Category
+	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		old, err := s.categoryWhere(ctx, tx, "id = ?", id)
+		if err != nil {
+			return err
 		}
-		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, ErrNotFound
-	}
-	return s.Category(ctx, id)
+		if _, err := tx.ExecContext(ctx, `UPDATE categories SET name = ?, slug = ?, description = ? WHERE id = ?`, in.Name, in.Slug, in.Description, id); err != nil {
+			if isUnique(err) {
+				return Invalid("slug", "error.slug.taken")
+			}
+			return err
+		}
+		if c, err = s.categoryWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "category.update", TargetType: "category", TargetID: id,
+			Detail: old.Name + " → " + c.Name})
+	})
+	return c, err
 }
 
 // MoveCategory moves a category one place up (delta < 0) or down.
@@ -185,7 +195,8 @@ func (s *Store) MoveCategory(ctx context.Context, actor *Member, id int64, delta
 				return err
 			}
 		}
-		return nil
+		return s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "category.move", TargetType: "category", TargetID: id,
+			Detail: fmt.Sprintf("%d → %d", at+1, to+1)})
 	})
 }
 
@@ -196,17 +207,21 @@ func (s *Store) ArchiveCategory(ctx context.Context, actor *Member, id int64, ar
 		return Refuse(ErrForbidden, "error.admin_only")
 	}
 	var at any
+	action := "category.restore"
 	if archive {
 		at = s.now()
+		action = "category.archive"
 	}
-	res, err := s.DB.ExecContext(ctx, `UPDATE categories SET archived_at = ? WHERE id = ?`, at, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE categories SET archived_at = ? WHERE id = ?`, at, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: action, TargetType: "category", TargetID: id})
+	})
 }
 
 // isUnique reports whether err is a UNIQUE violation.

@@ -437,6 +437,14 @@ func (s *Store) EditPost(ctx context.Context, actor *Member, postID int64, body 
 		if out, err = s.postWhere(ctx, tx, "p.id = ?", postID); err != nil {
 			return err
 		}
+		if !p.ByMember(actor) {
+			// A moderator changed someone else's words: that is a
+			// moderator action and goes to the log.
+			if err := s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "post.edit", TargetType: "post", TargetID: postID,
+				Detail: fmt.Sprintf("version %d", version)}); err != nil {
+				return err
+			}
+		}
 		return s.afterEdit(ctx, tx, actor, out)
 	})
 	return out, err
@@ -496,8 +504,7 @@ func (s *Store) DeletePost(ctx context.Context, actor *Member, postID int64) err
 			return err
 		}
 		if by == "moderator" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (actor_id, action, target_type, target_id, reason, detail, created_at)
-				VALUES (?, 'post.delete', 'post', ?, '', '', ?)`, actor.ID, postID, s.now()); err != nil {
+			if err := s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "post.delete", TargetType: "post", TargetID: postID}); err != nil {
 				return err
 			}
 		}

@@ -475,17 +475,21 @@ func (s *Store) SetLocked(ctx context.Context, actor *Member, topicID int64, loc
 		return Refuse(ErrForbidden, "error.moderator_only")
 	}
 	var at any
+	action := "topic.unlock"
 	if locked {
 		at = s.now()
+		action = "topic.lock"
 	}
-	res, err := s.DB.ExecContext(ctx, `UPDATE topics SET locked_at = ? WHERE id = ?`, at, topicID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE topics SET locked_at = ? WHERE id = ?`, at, topicID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: action, TargetType: "topic", TargetID: topicID})
+	})
 }
 
 // AnswerableBy reports whether m may mark a reply as the answer: the
@@ -507,6 +511,17 @@ func (s *Store) MarkAnswer(ctx context.Context, actor *Member, topicID, postID i
 		}
 		if t.Kind != KindQuestion {
 			return Refuse(ErrConflict, "error.answer.not_question")
+		}
+		// A moderator choosing another's answer acts as a moderator.
+		if t.AuthorID == nil || *t.AuthorID != actor.ID {
+			action := "topic.answer"
+			if postID == 0 {
+				action = "topic.unanswer"
+			}
+			if err := s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: action, TargetType: "topic", TargetID: topicID,
+				Detail: fmt.Sprintf("post %d", postID)}); err != nil {
+				return err
+			}
 		}
 		if postID == 0 {
 			_, err := tx.ExecContext(ctx, `UPDATE topics SET answer_post_id = NULL WHERE id = ?`, topicID)

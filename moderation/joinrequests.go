@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"kliv/forum"
+	"kliv/i18n"
 )
 
 // Sectors an applicant can name, by their stored code.
@@ -139,13 +140,13 @@ func (s *Service) Reapply(ctx context.Context, m *forum.Member, a Answers, accep
 	}
 	var jr *JoinRequest
 	err := forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE members SET status = 'pending' WHERE id = ? AND status = 'rejected'`, m.ID)
-		if err != nil {
+		if err := s.Store.SetMemberStatus(ctx, tx, m.ID, forum.StatusPending, forum.StatusRejected); err != nil {
+			if errors.Is(err, forum.ErrConflict) {
+				return forum.Refuse(forum.ErrConflict, "error.join.not_rejected")
+			}
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return forum.Refuse(forum.ErrConflict, "error.join.not_rejected")
-		}
+		var err error
 		jr, err = s.insertRequest(ctx, tx, m.ID, a)
 		return err
 	})
@@ -157,7 +158,7 @@ func (s *Service) insertRequest(ctx context.Context, tx *sqlx.Tx, memberID int64
 	res, err := tx.ExecContext(ctx, `INSERT INTO join_requests (member_id, workplace, role_title, staff_responsibility, sector, motivation, rules_accepted_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, memberID, a.Workplace, a.Role, *a.StaffResponsibility, a.Sector, a.Motivation, now, now)
 	if err != nil {
-		if errors.Is(err, forum.ErrConflict) || strings.Contains(err.Error(), "UNIQUE") {
+		if errors.Is(forum.Translate(err), forum.ErrConflict) {
 			return nil, forum.Refuse(forum.ErrConflict, "error.join.open_exists")
 		}
 		return nil, fmt.Errorf("insert join request: %w", err)
@@ -170,7 +171,7 @@ func (s *Service) joinRequest(ctx context.Context, q sqlx.QueryerContext, id int
 	var j JoinRequest
 	err := sqlx.GetContext(ctx, q, &j, `SELECT `+joinCols+` FROM join_requests j JOIN members m ON m.id = j.member_id WHERE j.id = ?`, id)
 	if err != nil {
-		return nil, notFound(err)
+		return nil, forum.Translate(err)
 	}
 	return &j, nil
 }
@@ -189,7 +190,7 @@ func (s *Service) LatestRequest(ctx context.Context, memberID int64) (*JoinReque
 	err := s.Store.DB.GetContext(ctx, &j, `SELECT `+joinCols+` FROM join_requests j JOIN members m ON m.id = j.member_id
 		WHERE j.member_id = ? ORDER BY j.id DESC LIMIT 1`, memberID)
 	if err != nil {
-		return nil, notFound(err)
+		return nil, forum.Translate(err)
 	}
 	return &j, nil
 }
@@ -296,17 +297,18 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 			status, reason, actor.ID, now, id); err != nil {
 			return err
 		}
+		action := "join_request.approve"
 		if status == "approved" {
 			// Her answers become the verified role line under her posts.
-			_, err = tx.ExecContext(ctx, `UPDATE members SET status = 'approved', approved_at = ?, role_title = ?, workplace = ?, sector = ?
-				WHERE id = ?`, now, j.RoleTitle, j.Workplace, j.Sector, j.MemberID)
+			err = s.Store.ApproveMember(ctx, tx, j.MemberID, forum.VerifiedRole{RoleTitle: j.RoleTitle, Workplace: j.Workplace, Sector: j.Sector})
 		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE members SET status = 'rejected' WHERE id = ?`, j.MemberID)
+			action = "join_request.reject"
+			err = s.Store.SetMemberStatus(ctx, tx, j.MemberID, forum.StatusRejected, forum.StatusPending)
 		}
 		if err != nil {
 			return err
 		}
-		if err := s.Audit(ctx, tx, actor, map[string]string{"approved": "join_request.approve", "rejected": "join_request.reject"}[status], "join_request", id, reason, ""); err != nil {
+		if err := s.Store.Audit(ctx, tx, forum.AuditLine{ActorID: actor.ID, Action: action, TargetType: "join_request", TargetID: id, Reason: reason}); err != nil {
 			return err
 		}
 		if jr, err = s.joinRequest(ctx, tx, id); err != nil {
@@ -332,7 +334,7 @@ func (s *Service) ReasonText(lang, reason string) string {
 func (s *Service) decisionMail(j *JoinRequest) forum.Mail {
 	lang := j.Lang
 	if lang == "" {
-		lang = "sv"
+		lang = i18n.Default
 	}
 	t := func(key string, args ...any) string { return s.I18n.T(lang, key, args...) }
 	m := forum.Mail{MemberID: j.MemberID, Kind: "join_" + j.Status, To: j.Email}
@@ -380,9 +382,9 @@ func (s *Service) SetRole(ctx context.Context, actor *forum.Member, username str
 		return forum.Invalid("role", "error.field.choice")
 	}
 	return forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
-		var target forum.Member
-		if err := tx.GetContext(ctx, &target, `SELECT id, role, status FROM members WHERE username = ?`, username); err != nil {
-			return notFound(err)
+		target, err := s.Store.MemberIn(ctx, tx, username)
+		if err != nil {
+			return err
 		}
 		if target.Status != forum.StatusApproved {
 			return forum.Refuse(forum.ErrConflict, "error.role.not_member")
@@ -390,36 +392,10 @@ func (s *Service) SetRole(ctx context.Context, actor *forum.Member, username str
 		if target.Role == role {
 			return nil
 		}
-		if target.Role == forum.RoleAdmin {
-			var n int
-			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM members WHERE role = 'admin' AND status = 'approved'`); err != nil {
-				return err
-			}
-			if n <= 1 {
-				return forum.Refuse(forum.ErrConflict, "error.role.last_admin")
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE members SET role = ? WHERE id = ?`, role, target.ID); err != nil {
+		if err := s.Store.SetMemberRole(ctx, tx, target.ID, role); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, actor, "member.role", "member", target.ID, "", string(target.Role)+" → "+string(role))
+		return s.Store.Audit(ctx, tx, forum.AuditLine{ActorID: actor.ID, Action: "member.role", TargetType: "member", TargetID: target.ID,
+			Detail: string(target.Role) + " → " + string(role)})
 	})
-}
-
-// Staff lists moderators and admins, for the admin page; admins only.
-func (s *Service) Staff(ctx context.Context, actor *forum.Member) ([]forum.Member, error) {
-	if !actor.IsAdmin() {
-		return nil, forum.Refuse(forum.ErrForbidden, "error.admin_only")
-	}
-	var ms []forum.Member
-	err := s.Store.DB.SelectContext(ctx, &ms, `SELECT id, username, display_name, role, status FROM members
-		WHERE role IN ('moderator', 'admin') AND status = 'approved' ORDER BY role, username`)
-	return ms, err
-}
-
-func notFound(err error) error {
-	if errors.Is(err, forum.ErrNotFound) || strings.Contains(err.Error(), "no rows") {
-		return fmt.Errorf("%w", forum.ErrNotFound)
-	}
-	return err
 }

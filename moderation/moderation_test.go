@@ -239,7 +239,7 @@ func TestRoles(t *testing.T) {
 	}
 
 	// Every change is in the audit log, by its actor.
-	es, _, err := s.AuditLog(ctx, mia, 0, 50)
+	es, _, err := s.Store.AuditLog(ctx, mia, 0, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,14 +256,14 @@ func TestRoles(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if _, _, err := s.AuditLog(ctx, mod, 0, 50); !errors.Is(err, forum.ErrForbidden) {
+	if _, _, err := s.Store.AuditLog(ctx, mod, 0, 50); !errors.Is(err, forum.ErrForbidden) {
 		t.Errorf("a non-admin reads the audit log: %v", err)
 	}
 	// Staff lists moderators and admins only.
-	if _, err := s.Staff(ctx, mod); !errors.Is(err, forum.ErrForbidden) {
+	if _, err := s.Store.Staff(ctx, mod); !errors.Is(err, forum.ErrForbidden) {
 		t.Errorf("a non-admin lists the staff: %v", err)
 	}
-	staff, err := s.Staff(ctx, admin)
+	staff, err := s.Store.Staff(ctx, admin)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,12 +126,12 @@ func (a *app) apiReject(c *gin.Context) error {
 
 func (a *app) apiAudit(c *gin.Context) error {
 	before, _ := strconv.ParseInt(c.Query("page"), 10, 64)
-	es, next, err := a.mod.AuditLog(c.Request.Context(), viewer(c), before, 50)
+	es, next, err := a.store.AuditLog(c.Request.Context(), viewer(c), before, 50)
 	if err != nil {
 		return err
 	}
 	if es == nil {
-		es = []moderation.AuditEntry{}
+		es = []forum.AuditEntry{}
 	}
 	var np any
 	if next > 0 {

@@ -147,31 +147,3 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	return nil
 }
-
-// background runs the mail worker and periodic chores until ctx ends.
-func (a *app) background(ctx context.Context) {
-	go func() {
-		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("mail worker stopped", "err", err)
-		}
-	}()
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		a.chores(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// chores are the periodic clean-ups and timed jobs.
-func (a *app) chores(ctx context.Context) {
-	if err := a.store.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
-		a.log.Error("purge expired", "err", err)
-	}
-	a.sendReminders(ctx)
-	a.sendDigests(ctx)
-}

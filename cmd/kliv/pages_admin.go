@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kliv/forum"
-	"kliv/moderation"
 )
 
 type adminPage struct {
@@ -16,7 +15,7 @@ type adminPage struct {
 }
 
 func (a *app) pageAdmin(c *gin.Context) error {
-	staff, err := a.mod.Staff(c.Request.Context(), viewer(c))
+	staff, err := a.store.Staff(c.Request.Context(), viewer(c))
 	if err != nil {
 		return err
 	}
@@ -34,7 +33,7 @@ func (a *app) postRole(c *gin.Context) error {
 		} else if !f.fill(a.loc(c), err) {
 			return err
 		}
-		staff, serr := a.mod.Staff(c.Request.Context(), viewer(c))
+		staff, serr := a.store.Staff(c.Request.Context(), viewer(c))
 		if serr != nil {
 			return serr
 		}
@@ -48,13 +47,13 @@ func (a *app) postRole(c *gin.Context) error {
 
 type auditPage struct {
 	Page
-	Entries []moderation.AuditEntry
+	Entries []forum.AuditEntry
 	Next    int64
 }
 
 func (a *app) pageAudit(c *gin.Context) error {
 	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
-	es, next, err := a.mod.AuditLog(c.Request.Context(), viewer(c), before, 50)
+	es, next, err := a.store.AuditLog(c.Request.Context(), viewer(c), before, 50)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -202,16 +201,4 @@ func maskEmail(email string) string {
 	}
 	r := []rune(local)
 	return string(r[0]) + "•••@" + domain
-}
-
-// sendDigests makes the digests that are due; a chore, every minute.
-func (a *app) sendDigests(ctx context.Context) {
-	n, err := a.store.SendDigests(ctx, a.store.Now())
-	if err != nil && ctx.Err() == nil {
-		a.log.Error("send digests", "err", err)
-	}
-	if n > 0 {
-		a.log.Info("digests queued", "count", n)
-		a.mail.Notify()
-	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -453,14 +452,4 @@ func (a *app) postDeleteBookmark(c *gin.Context) error {
 	}
 	a.flash(c, "bookmark.removed")
 	return redirect(c, nextPath(c, "/bookmarks"))
-}
-
-// sendReminders turns due bookmark reminders into notifications; one of
-// the chores.
-func (a *app) sendReminders(ctx context.Context) {
-	if n, err := a.store.SendDueReminders(ctx); err != nil && ctx.Err() == nil {
-		a.log.Error("bookmark reminders", "err", err)
-	} else if n > 0 {
-		a.log.Info("bookmark reminders sent", "count", n)
-	}
 }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"time"
+)
+
+// background runs the mail worker and periodic chores until ctx ends.
+func (a *app) background(ctx context.Context) {
+	go func() {
+		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("mail worker stopped", "err", err)
+		}
+	}()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		a.chores(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// chores are the periodic clean-ups and timed jobs, each a store method
+// that does one round and says how much it did. A chore that queued mail
+// wakes the mail worker.
+func (a *app) chores(ctx context.Context) {
+	a.chore(ctx, "purge expired", false, func(ctx context.Context) (int, error) { return 0, a.store.PurgeExpired(ctx) })
+	a.chore(ctx, "bookmark reminders", false, a.store.SendDueReminders)
+	a.chore(ctx, "digests", true, func(ctx context.Context) (int, error) { return a.store.SendDigests(ctx, a.store.Now()) })
+}
+
+// chore runs one round of a chore and logs what it did or why it failed.
+func (a *app) chore(ctx context.Context, name string, mails bool, run func(context.Context) (int, error)) {
+	n, err := run(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("chore failed", "chore", name, "err", err)
+		}
+		return
+	}
+	if n > 0 {
+		a.log.Info("chore done", "chore", name, "count", n)
+		if mails {
+			a.mail.Notify()
+		}
+	}
+}
