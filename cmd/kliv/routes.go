@@ -87,6 +87,7 @@ func (a *app) routes() http.Handler {
 	a.readerRoutes(member, apiMember)
 	a.mailRoutes(s, tokenAuth, member, apiMember)
 	a.searchRoutes(member, apiMember)
+	a.screeningRoutes(s, signed, member, api, api.Group("/", a.requireSignedIn), apiMember)
 
 	r.NoRoute(a.authenticate, func(c *gin.Context) { a.fail(c, errNotFound) })
 	r.NoMethod(a.authenticate, func(c *gin.Context) {

@@ -23,6 +23,9 @@ var publicRoutes = []string{
 	"GET /unsubscribe", "POST /unsubscribe", // a token in the link
 	"GET /feeds/*", "HEAD /feeds/*", // a feed token in the link
 	"POST /api/v1/session", "GET /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/join-requests",
+	// screening: an invitation link (a token of its own), and the
+	// applicant's completion and withdrawal of her own request
+	"GET /invite", "POST /invite", "POST /join/complete", "POST /join/withdraw", "POST /api/v1/join-requests/withdraw",
 }
 
 func isPublicRoute(method, path string) bool {
