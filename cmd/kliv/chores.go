@@ -31,6 +31,7 @@ func (a *app) chores(ctx context.Context) {
 	a.chore(ctx, "purge expired", false, func(ctx context.Context) (int, error) { return 0, a.store.PurgeExpired(ctx) })
 	a.chore(ctx, "bookmark reminders", false, a.store.SendDueReminders)
 	a.chore(ctx, "digests", true, func(ctx context.Context) (int, error) { return a.store.SendDigests(ctx, a.store.Now()) })
+	a.chore(ctx, "screening", true, a.mod.Chores)
 }
 
 // chore runs one round of a chore and logs what it did or why it failed.

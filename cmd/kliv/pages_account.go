@@ -50,6 +50,9 @@ func (a *app) pageHome(c *gin.Context) error {
 
 func (a *app) renderStatus(c *gin.Context, f *Form) error {
 	m := viewer(c)
+	if m.Status == forum.StatusLapsed {
+		return a.renderConfirm(c, http.StatusOK, nil)
+	}
 	ctx := c.Request.Context()
 	p := &statusPage{Page: a.base(c, "status.title")}
 	p.Form = f

@@ -322,3 +322,55 @@ func screeningLabels(f *Form, l i18n.Localizer) {
 		}
 	}
 }
+
+// The yearly role confirmation.
+
+type confirmPage struct {
+	Page
+	Confirmation *moderation.Confirmation
+	Sectors      []string
+}
+
+func (a *app) renderConfirm(c *gin.Context, code int, f *Form) error {
+	m := viewer(c)
+	conf, err := a.mod.ConfirmationOf(c.Request.Context(), m)
+	if err != nil {
+		return err
+	}
+	p := &confirmPage{Page: a.base(c, "screening.confirm.title"), Confirmation: conf, Sectors: moderation.Sectors}
+	if f == nil {
+		f = &Form{Values: map[string]string{"role": m.RoleTitle, "workplace": m.Workplace, "sector": m.Sector},
+			Errors: map[string]string{}, Labels: map[string]string{}}
+	}
+	p.Form = f
+	return a.render(c, code, "screening_confirm", p)
+}
+
+func (a *app) pageConfirmRole(c *gin.Context) error { return a.renderConfirm(c, http.StatusOK, nil) }
+
+func (a *app) postConfirmRole(c *gin.Context) error {
+	err := a.mod.ConfirmRole(c.Request.Context(), viewer(c), c.PostForm("role"), c.PostForm("workplace"), c.PostForm("sector"))
+	if err != nil {
+		f := newForm(c, "role", "workplace", "sector")
+		if !f.fill(a.loc(c), err) {
+			return err
+		}
+		return a.renderConfirm(c, formStatus(err), f)
+	}
+	a.flash(c, "screening.confirm.done")
+	return redirect(c, "/")
+}
+
+type lapsedPage struct {
+	Page
+	Members []forum.Member
+}
+
+// pageLapsed lists the members who have not confirmed their role.
+func (a *app) pageLapsed(c *gin.Context) error {
+	ms, err := a.mod.Lapsed(c.Request.Context(), viewer(c))
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "screening_lapsed", &lapsedPage{Page: a.base(c, "screening.lapsed.title"), Members: ms})
+}

@@ -120,4 +120,6 @@ func (a *app) postReason(c *gin.Context) error {
 }
 
 // QFields are the inputs of a question's words.
-func (p *questionsPage) QFields() []string { return []string{"label_sv", "label_en", "hint_sv", "hint_en"} }
+func (p *questionsPage) QFields() []string {
+	return []string{"label_sv", "label_en", "hint_sv", "hint_en"}
+}

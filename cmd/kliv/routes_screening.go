@@ -14,11 +14,14 @@ func (a *app) screeningRoutes(s, signed, member, api, apiSigned, apiMember *gin.
 	// The applicant.
 	signed.POST("/join/complete", h(a.postJoinComplete))
 	signed.POST("/join/withdraw", h(a.postJoinWithdraw))
+	signed.GET("/confirm-role", h(a.pageConfirmRole))
+	signed.POST("/confirm-role", h(a.postConfirmRole))
 	// Moderators and admins.
 	member.GET("/mod/join-requests/:id", h(a.pageJoinRequest))
 	member.POST("/mod/join-requests/:id/ask", h(a.postAsk))
 	member.POST("/mod/join-requests/:id/claim", h(a.postClaim))
 	member.POST("/mod/join-requests/:id/verify", h(a.postVerify))
+	member.GET("/mod/lapsed", h(a.pageLapsed))
 	member.GET("/admin/invitations", h(a.pageInvitations))
 	member.POST("/admin/invitations", h(a.postInvitations))
 	member.GET("/admin/join-questions", h(a.pageQuestions))

@@ -26,6 +26,7 @@ var publicRoutes = []string{
 	// screening: an invitation link (a token of its own), and the
 	// applicant's completion and withdrawal of her own request
 	"GET /invite", "POST /invite", "POST /join/complete", "POST /join/withdraw", "POST /api/v1/join-requests/withdraw",
+	"GET /confirm-role", "POST /confirm-role", // her own role line (refused to applicants)
 }
 
 func isPublicRoute(method, path string) bool {
