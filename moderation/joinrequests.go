@@ -603,3 +603,12 @@ func (s *Service) SetRole(ctx context.Context, actor *forum.Member, username str
 			Detail: string(target.Role) + " → " + string(role)})
 	})
 }
+
+// Proposer is the username of the moderator who proposed to reject it,
+// or "".
+func (j *JoinRequest) Proposer() string {
+	if j.ProposedBy == nil {
+		return ""
+	}
+	return *j.ProposedBy
+}
