@@ -138,7 +138,9 @@ func TestScreeningClaims(t *testing.T) {
 
 // A claim time from the configuration.
 func TestScreeningClaimMinutesConfigured(t *testing.T) {
-	a := newTestApp(t, func(c *Config) { c.Screening = ScreeningConfig{ClaimMinutes: 5, RetentionDays: 30, QueueAlertHours: 48, ConfirmGraceDays: 30, InviteDays: 14} })
+	a := newTestApp(t, func(c *Config) {
+		c.Screening = ScreeningConfig{ClaimMinutes: 5, RetentionDays: 30, QueueAlertHours: 48, ConfirmGraceDays: 30, InviteDays: 14}
+	})
 	clock := useTestClock(a)
 	mustCreateMember(t, a, "mona", forum.RoleModerator, forum.StatusApproved)
 	mustCreateMember(t, a, "maja", forum.RoleModerator, forum.StatusApproved)
