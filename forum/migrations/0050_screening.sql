@@ -60,6 +60,7 @@ ALTER TABLE join_requests_new RENAME TO join_requests;
 CREATE UNIQUE INDEX join_requests_one_open ON join_requests (member_id) WHERE status IN ('pending', 'needs_info', 'completed');
 CREATE INDEX join_requests_status ON join_requests (status, created_at, id);
 CREATE INDEX join_requests_queue ON join_requests (status, id);
+CREATE INDEX join_requests_member ON join_requests (member_id, id);
 CREATE INDEX join_requests_decided ON join_requests (decided_at) WHERE decided_at IS NOT NULL;
 CREATE INDEX join_requests_invitation ON join_requests (invitation_id) WHERE invitation_id IS NOT NULL;
 
