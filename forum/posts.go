@@ -41,6 +41,8 @@ type Post struct {
 	EditedAt       *time.Time `db:"edited_at"`
 	DeletedAt      *time.Time `db:"deleted_at"`
 	DeletedBy      string     `db:"deleted_by"`
+	// HideRole: the author chose not to show her role line on this post.
+	HideRole bool `db:"hide_role"`
 }
 
 const postCols = postColsBefore + `p.body` + postColsAfter
@@ -56,7 +58,7 @@ const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS auth
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,
 	`
 
-const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by`
+const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by, p.hide_role`
 
 const postFrom = ` FROM posts p LEFT JOIN members a ON a.id = p.author_id
 	LEFT JOIN posts r ON r.id = p.reply_to LEFT JOIN members ra ON ra.id = r.author_id`
@@ -195,7 +197,7 @@ type postRow struct {
 	version, thanks, replies                        intCol
 	username, name, replyAuthor, replyBody          sql.NullString
 	title, work, sector, role, body, html, by       string
-	gone                                            bool
+	gone, hide                                      bool
 	created                                         time.Time
 	edited, deleted                                 sql.NullTime
 }
@@ -205,7 +207,7 @@ func (r *postRow) dest() []any {
 	return []any{&r.id, &r.topicID, &r.seq, &r.authorID, &r.username, &r.name,
 		&r.title, &r.work, &r.sector, &r.role,
 		&r.replyTo, &r.replyToSeq, &r.replyAuthor, &r.replyBody, &r.gone,
-		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by}
+		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by, &r.hide}
 }
 
 // postOptionals holds the nullable values of one scanned post, so that
@@ -222,7 +224,8 @@ func (r *postRow) fill(p *Post) {
 	*p = Post{ID: r.id.v, TopicID: r.topicID.v, Seq: int(r.seq.v),
 		AuthorTitle: r.title, AuthorWork: r.work, AuthorSector: r.sector, AuthorRole: r.role,
 		ReplyToGone: r.gone, Body: r.body, BodyHTML: r.html, Version: int(r.version.v),
-		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by}
+		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by,
+		HideRole: r.hide}
 	o := &postOptionals{}
 	if r.authorID.valid {
 		o.authorID, p.AuthorID = r.authorID.v, &o.authorID
@@ -303,6 +306,8 @@ func (s *Store) RepliesTo(ctx context.Context, postIDs []int64) (map[int64][]Pos
 type NewPost struct {
 	Body    string
 	ReplyTo int64
+	// HideRole leaves her role line off the post.
+	HideRole bool
 }
 
 // CreatePost adds a reply to a topic.
@@ -348,6 +353,9 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		pid, err := s.insertPost(ctx, tx, topicID, actor.ID, replyTo, body, html, s.now())
 		if err != nil {
+			return err
+		}
+		if err := setHideRole(ctx, tx, pid, n.HideRole); err != nil {
 			return err
 		}
 		if post, err = s.postWhere(ctx, tx, "p.id = ?", pid); err != nil {

@@ -103,6 +103,8 @@ type NewTopic struct {
 	// AnyDuplicate posts a link topic even when the link was shared
 	// before; without it the form stops and says where.
 	AnyDuplicate bool
+	// HideRole leaves her role line off the first post.
+	HideRole bool
 }
 
 // DuplicateLinkError says a link was shared before, and where.
@@ -224,6 +226,9 @@ func (s *Store) CreateTopic(ctx context.Context, actor *Member, n NewTopic) (*To
 		tid, _ := res.LastInsertId()
 		pid, err := s.insertPost(ctx, tx, tid, actor.ID, nil, body, html, now)
 		if err != nil {
+			return err
+		}
+		if err := setHideRole(ctx, tx, pid, n.HideRole); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE topics SET first_post_id = ? WHERE id = ?`, pid, tid); err != nil {

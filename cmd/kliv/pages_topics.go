@@ -67,6 +67,9 @@ func (p *postView) ReplyToName() string {
 // RoleLine is the author's verified role: title · sector · workplace,
 // skipping what is empty.
 func (p *Page) RoleLine(post *forum.Post) string {
+	if post.HideRole {
+		return ""
+	}
 	var parts []string
 	if post.AuthorTitle != "" {
 		parts = append(parts, post.AuthorTitle)
@@ -290,7 +293,7 @@ type composerPage struct {
 	Duplicates []forum.Topic
 }
 
-var topicFields = []string{"title", "kind", "category_id", "url", "body", "any_duplicate"}
+var topicFields = []string{"title", "kind", "category_id", "url", "body", "any_duplicate", "hide_role"}
 
 func (a *app) renderComposer(c *gin.Context, code int, f *Form, prev rendered, dups []forum.Topic) error {
 	cs, err := a.store.Categories(c.Request.Context(), false)
@@ -325,7 +328,7 @@ func (a *app) postNewTopic(c *gin.Context) error {
 	catID, _ := strconv.ParseInt(c.PostForm("category_id"), 10, 64)
 	t, _, err := a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
 		CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
-		URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"),
+		URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"), HideRole: f.Checked("hide_role"),
 	})
 	if err != nil {
 		var dup *forum.DuplicateLinkError
@@ -438,7 +441,7 @@ func (a *app) postReply(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(c, "body", "reply_to")
+	f := newForm(c, "body", "reply_to", "hide_role")
 	if c.PostForm("preview") != "" {
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
@@ -452,7 +455,7 @@ func (a *app) postReply(c *gin.Context) error {
 			return forum.Invalid("reply_to", "error.reply_to.missing")
 		}
 	}
-	p, err := a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo})
+	p, err := a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo, HideRole: f.Checked("hide_role")})
 	if err != nil {
 		if !f.fill(l, err) {
 			return err
@@ -539,6 +542,9 @@ func (a *app) pageEditPost(c *gin.Context) error {
 	f := newForm(c)
 	f.Values["body"] = p.Body
 	f.Values["version"] = strconv.Itoa(p.Version)
+	if p.HideRole {
+		f.Values["hide_role"] = "1"
+	}
 	pg := &editPage{Page: a.base(c, "edit.title"), Post: &postView{Post: p}, Topic: t}
 	pg.Form = f
 	return a.render(c, http.StatusOK, "edit_post", pg)
@@ -549,7 +555,7 @@ func (a *app) postEditPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(c, "body", "version")
+	f := newForm(c, "body", "version", "hide_role")
 	l := a.loc(c)
 	pg := &editPage{Post: &postView{Post: p}, Topic: t}
 	show := func(code int) error {
@@ -566,6 +572,13 @@ func (a *app) postEditPost(c *gin.Context) error {
 		return show(formStatusOK(err))
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
+	// The role line's box is the author's own; a moderator's edit
+	// leaves it as it is.
+	if hide := f.Checked("hide_role"); hide != p.HideRole && p.ByMember(viewer(c)) {
+		if err := a.store.SetHideRole(c.Request.Context(), viewer(c), p.ID, hide); err != nil {
+			return err
+		}
+	}
 	saved, err := a.store.EditPost(c.Request.Context(), viewer(c), p.ID, c.PostForm("body"), version)
 	if err != nil {
 		if !f.fill(l, err) {

@@ -237,6 +237,7 @@ func (k *cardKeyer) post(p *forum.Post) {
 	k.optTime(p.EditedAt)
 	k.optTime(p.DeletedAt)
 	k.str(p.DeletedBy)
+	k.bool(p.HideRole)
 }
 
 // card writes everything a card shows: the post and its replies, what

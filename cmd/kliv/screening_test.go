@@ -681,3 +681,52 @@ func TestScreeningRoleConfirmation(t *testing.T) {
 	clientFor(t, a, "cia").get("/confirm-role").wantStatus(http.StatusForbidden)
 	_ = filepath.Join
 }
+
+// The verified role line stands by her name on her posts, as approved;
+// she can hide it on a post in the composer, the reply and edit forms
+// and the API.
+func TestScreeningRoleOnPosts(t *testing.T) {
+	a, _, mona, _ := scrSetup(t)
+	jr := mustApply(t, a, "bea", "")
+	mona.api("POST", jrPath(jr.ID, "/approve"), map[string]any{}).wantStatus(http.StatusOK)
+	bea := clientFor(t, a, "bea")
+	line := "Enhetschef äldreomsorg · Kommun · Mölndals stad"
+
+	shown := bea.api("POST", "/api/v1/topics", map[string]any{"category_id": 1, "title": "Schemaläggning", "body": "Hur gör ni?", "kind": "question"}).
+		wantStatus(http.StatusCreated).json()
+	hidden := bea.api("POST", "/api/v1/topics", map[string]any{"category_id": 1, "title": "Anonymt om lön", "body": "Vad tjänar ni?",
+		"kind": "question", "hide_role": true}).wantStatus(http.StatusCreated).json()
+	bea.get(shown["url"].(string)).wantStatus(http.StatusOK).contains(line)
+	bea.get(hidden["url"].(string)).wantStatus(http.StatusOK).lacks(line)
+	posts := bea.api("GET", fmt.Sprintf("/api/v1/topics/%d", num(t, hidden["id"])), nil).json()["posts"].([]any)
+	if p := posts[0].(map[string]any); p["hide_role"] != true || p["author_role_line"] != nil {
+		t.Fatalf("hidden post JSON: %v", p)
+	}
+	posts = bea.api("GET", fmt.Sprintf("/api/v1/topics/%d", num(t, shown["id"])), nil).json()["posts"].([]any)
+	if p := posts[0].(map[string]any); p["hide_role"] != false || p["author_role_line"].(map[string]any)["workplace"] != "Mölndals stad" {
+		t.Fatalf("shown post JSON: %v", p)
+	}
+
+	// A reply through the form with the box ticked.
+	tid := num(t, shown["id"])
+	bea.get(fmt.Sprintf("/t/%d", tid)).contains(`name="hide_role"`, "Visa inte min roll")
+	bea.postForm(fmt.Sprintf("/t/%d/reply", tid), url.Values{"body": {"Ett svar utan roll"}, "hide_role": {"1"}}).wantStatus(http.StatusSeeOther)
+	page := bea.get(fmt.Sprintf("/t/%d", tid)).Body
+	if strings.Count(page, "Enhetschef äldreomsorg") != 1 {
+		t.Errorf("role lines on the topic page: %d, want 1 (the first post)", strings.Count(page, "Enhetschef äldreomsorg"))
+	}
+	// The edit form turns it off and on; the cached card follows.
+	pid := num(t, posts[0].(map[string]any)["id"])
+	bea.get(fmt.Sprintf("/p/%d/edit", pid)).wantStatus(http.StatusOK).lacks(`name="hide_role" value="1" checked`)
+	bea.postForm(fmt.Sprintf("/p/%d/edit", pid), url.Values{"body": {"Hur gör ni med scheman?"}, "version": {"1"}, "hide_role": {"1"}}).
+		wantStatus(http.StatusSeeOther)
+	bea.get(fmt.Sprintf("/t/%d", tid)).lacks(line)
+	bea.get(fmt.Sprintf("/p/%d/edit", pid)).contains(`name="hide_role" value="1" checked`)
+	bea.api("PATCH", fmt.Sprintf("/api/v1/posts/%d", pid), map[string]any{"body": "Hur gör ni med scheman?", "version": 2, "hide_role": false}).
+		wantStatus(http.StatusOK)
+	bea.get(fmt.Sprintf("/t/%d", tid)).contains(line)
+	// Only the author decides.
+	mona.api("PATCH", fmt.Sprintf("/api/v1/posts/%d", pid), map[string]any{"body": "Städat", "version": 3, "hide_role": true}).
+		wantStatus(http.StatusForbidden)
+	bea.get(fmt.Sprintf("/t/%d", tid)).contains(line).lacks("Städat")
+}
