@@ -47,14 +47,14 @@ func Open(ctx context.Context, path string) (*sqlx.DB, error) {
 	q.Set("_busy_timeout", "5000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_cache_size", "-16000")
+	q.Set("_cache_size", "-8000")
 	q.Set("_loc", "UTC")
 	// Each pooled connection keeps its prepared statements: a page runs
 	// the same dozen queries on every view, and preparing them anew cost
 	// a tenth of the topic page.
 	q.Set("_stmt_cache_size", "128")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	db, err := sqlx.Open("sqlite3", dsn)
+	db, err := sqlx.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

@@ -3,7 +3,6 @@ package forum
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -323,56 +322,6 @@ func TestSnippet(t *testing.T) {
 		if got := h.snippet(tt.in, snippetWords).HTML(); got != tt.want {
 			t.Errorf("snippet(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-	}
-}
-
-// BenchmarkSearch runs typical searches against a seeded database:
-//
-//	kliv seed --members 5000 --topics 100000 --posts 1000000 --db /tmp/searchbench.db
-//	KLIV_BENCH_DB=/tmp/searchbench.db go test -run '^$' -bench BenchmarkSearch ./forum
-func BenchmarkSearch(b *testing.B) {
-	path := os.Getenv("KLIV_BENCH_DB")
-	if path == "" {
-		b.Skip("KLIV_BENCH_DB is not set")
-	}
-	ctx := context.Background()
-	db, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if err := Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	s := NewStore(db, "")
-	viewer := &Member{ID: 1, Status: StatusApproved}
-	for _, bc := range []struct{ name, q string }{
-		{"rare", "vårdhandbokens"}, // 200 posts
-		{"common", "det"},          // 790 000 posts, the most frequent word
-		{"common2", "det att"},     // two of them
-		{"prefix2", "le*"},         // 2-letter prefix
-		{"prefix3", "led*"},        // 3-letter prefix
-		{"prefix6", "ledars*"},     // longer than the prefix indexes
-		{"phrase", `"det är"`},     // a phrase of common words
-		{"filtered", "ledarskap typ:fråga kategori:aldreomsorg efter:2026-06-01"},
-		{"author", "det @admin"},          // a common word, a rare author
-		{"before", "det före:2025-01-31"}, // a common word, the oldest month
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			q := search.Parse(bc.q)
-			var took []time.Duration
-			for b.Loop() {
-				t0 := time.Now()
-				if _, err := s.Search(ctx, viewer, q, SearchOptions{}); err != nil {
-					b.Fatal(err)
-				}
-				took = append(took, time.Since(t0))
-			}
-			slices.Sort(took)
-			ms := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))]) / 1e6 }
-			b.ReportMetric(ms(0.5), "p50-ms")
-			b.ReportMetric(ms(0.99), "p99-ms")
-		})
 	}
 }
 

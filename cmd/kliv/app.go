@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -79,6 +80,10 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 
 func (a *app) close() error { return a.db.Close() }
 
+// defaultMemoryLimit is the Go heap's soft limit; SQLite's page caches
+// (8 MB a connection) and the runtime come on top of it.
+const defaultMemoryLimit = 110 << 20
+
 // cmdServe runs the web server until ctx ends, then drains requests.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
@@ -130,6 +135,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The Go heap's share of the server's memory: the collector works
+	// harder before the heap passes it, so a burst of big pages does not
+	// double the resident set. GOMEMLIMIT, when set, says otherwise.
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if err := servePprof(workCtx, getenv("KLIV_PPROF"), logger); err != nil {
+		return err
+	}
 	logger.Info("kliv listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", cfg.DB)
 	select {
 	case err := <-errc:

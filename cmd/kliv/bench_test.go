@@ -4,13 +4,16 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
+	"kliv/forum"
 	"kliv/forum/seed"
 )
 
@@ -90,4 +93,90 @@ func BenchmarkHomePage(b *testing.B) {
 func BenchmarkTopicAPI(b *testing.B) {
 	a, tok, topic := benchApp(b)
 	benchPage(b, a.routes(), tok, "/api/v1/topics/"+strconv.FormatInt(topic, 10))
+}
+
+// benchMembers returns bearer tokens of up to n plain members and the
+// topics with 30+ posts, for benchmarks that go as members do: random
+// topics, nearly all first views, by many members.
+func benchMembers(b *testing.B, a *app, n int) ([]string, []benchTopic) {
+	b.Helper()
+	ctx := context.Background()
+	var ids []int64
+	if err := a.db.Select(&ids, `SELECT id FROM members WHERE status = 'approved' AND role = 'member' ORDER BY id LIMIT ?`, n); err != nil {
+		b.Fatal(err)
+	}
+	var toks []string
+	for _, id := range ids {
+		tok, err := a.store.CreateAPIToken(ctx, id, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	var topics []benchTopic
+	if err := a.db.Select(&topics, `SELECT id, post_count FROM topics WHERE post_count >= 30 AND locked_at IS NULL ORDER BY id`); err != nil {
+		b.Fatal(err)
+	}
+	if len(toks) == 0 || len(topics) == 0 {
+		b.Fatal("no members or long topics")
+	}
+	return toks, topics
+}
+
+type benchTopic struct {
+	ID    int64 `db:"id"`
+	Posts int   `db:"post_count"`
+}
+
+// BenchmarkTopicPageRandom is the topic page as members meet it: a random
+// member opens a random long topic at a random page, nearly every view
+// her first (so her read mark moves) and the cards of most pages not yet
+// cached.
+func BenchmarkTopicPageRandom(b *testing.B) {
+	a, _, _ := benchApp(b)
+	toks, topics := benchMembers(b, a, 200)
+	h := a.routes()
+	r := rand.New(rand.NewPCG(1, 2))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t := topics[r.IntN(len(topics))]
+		path := "/t/" + strconv.FormatInt(t.ID, 10)
+		if p := r.IntN((t.Posts + forum.PageSize - 1) / forum.PageSize); p > 0 {
+			path += "?page=" + strconv.Itoa(p+1)
+		}
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+toks[r.IntN(len(toks))])
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("GET %s: %d", path, w.Code)
+		}
+	}
+}
+
+// BenchmarkReplyAPI is a reply through the API by a random member to a
+// random long topic: the write path with its notifications, counters and
+// search index.
+func BenchmarkReplyAPI(b *testing.B) {
+	a, _, _ := benchApp(b)
+	toks, topics := benchMembers(b, a, 200)
+	h := a.routes()
+	r := rand.New(rand.NewPCG(3, 4))
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		i++
+		path := "/api/v1/topics/" + strconv.FormatInt(topics[r.IntN(len(topics))].ID, 10) + "/posts"
+		body := `{"body":"Vi provar ett nytt schema i hemtjänsten, svar nummer ` + strconv.Itoa(i) + `."}`
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+toks[r.IntN(len(toks))])
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusCreated {
+			b.Fatalf("POST %s: %d %s", path, w.Code, w.Body)
+		}
+	}
 }

@@ -3,13 +3,30 @@ package main
 import (
 	"context"
 	"time"
+
+	"kliv/forum"
 )
 
-// background runs the mail worker and periodic chores until ctx ends.
+// background runs the mail worker, the WAL checkpoints and the periodic
+// chores until ctx ends.
 func (a *app) background(ctx context.Context) {
 	go func() {
 		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("mail worker stopped", "err", err)
+		}
+	}()
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := forum.Checkpoint(ctx, a.db); err != nil && ctx.Err() == nil {
+					a.log.Warn("checkpoint", "err", err)
+				}
+			}
 		}
 	}()
 	t := time.NewTicker(time.Minute)

@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdSeed(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args, getenv, stdout, stderr)
+	case "loadtest":
+		return cmdLoadtest(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -56,6 +58,7 @@ const usage = `Usage:
   kliv token create --username U [--name N]
   kliv seed [--members N] [--topics N] [--posts N] [--seed N] [--force] [--check] [--quiet]
   kliv backup --out FILE
+  kliv loadtest [--base-url URL] [--db PATH] [--duration D] [--connections N] [--mix route=weight,…] [--pid N] [--json]
 Every flag of serve is also an environment variable: KLIV_ADDR, KLIV_DB, KLIV_BASE_URL, KLIV_SMTP, KLIV_RATE_LIMITS.
 `
 
