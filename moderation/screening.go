@@ -394,5 +394,20 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 		}
 		n++
 	}
-	return n, nil
+	// Invitations nobody used hold addresses of people who never
+	// joined: they go after the same time, with their mail.
+	cutoff := s.now().Add(-s.Retention)
+	var stale int
+	if err := s.Store.DB.GetContext(ctx, &stale, `SELECT COUNT(*) FROM invitations WHERE used_at IS NULL AND expires_at < ?`, cutoff); err != nil || stale == 0 {
+		return n, err
+	}
+	err = forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind = 'invitation' AND status IN ('sent', 'failed')
+			AND to_addr IN (SELECT email FROM invitations WHERE used_at IS NULL AND expires_at < ?)`, cutoff); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM invitations WHERE used_at IS NULL AND expires_at < ?`, cutoff)
+		return err
+	})
+	return n, err
 }

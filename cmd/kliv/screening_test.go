@@ -375,6 +375,24 @@ func TestScreeningInvitations(t *testing.T) {
 	second := strings.TrimPrefix(inv[1].(map[string]any)["url"].(string), testBaseURL)
 	newTestClient(t, a).get(second).wantStatus(http.StatusNotFound)
 	newTestClient(t, a).get("/invite?t=made-up").wantStatus(http.StatusNotFound)
+	// Unused invitations are deleted after the retention time, with
+	// their mail; the used one stays with its member.
+	if _, err := a.db.Exec(`UPDATE outbox SET status = 'sent'`); err != nil { // the worker's part
+		t.Fatal(err)
+	}
+	clock.Add(30 * 24 * time.Hour)
+	if _, err := a.mod.Purge(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, a, "invitations"); n != 1 {
+		t.Errorf("%d invitations left, want the used one", n)
+	}
+	if ms := mailsTo(t, a, "fia@region.se"); len(ms) != 0 {
+		t.Errorf("the unused invitation's mail is kept: %d", len(ms))
+	}
+	if ms := mailsTo(t, a, "eva@kommun.se"); len(ms) != 1 {
+		t.Errorf("the member's invitation mail: %d", len(ms))
+	}
 }
 
 // Every way into the forum passes the gate and the log: each approved
