@@ -42,6 +42,8 @@ func (a *app) pageHome(c *gin.Context) error {
 			return err
 		}
 		return a.render(c, http.StatusOK, "landing", &landingPage{Page: a.base(c, ""), SetupPending: pending})
+	case m.Status == forum.StatusLapsed:
+		readOnly(c, m)
 	case !m.IsMember():
 		return a.renderStatus(c, nil)
 	}

@@ -149,6 +149,8 @@ type Page struct {
 	Header    HeaderCounts
 	NoIndex   bool
 	BodyClass string
+	// ReadOnly: a lapsed alumna reading; the layout shows her confirm link.
+	ReadOnly bool
 }
 
 // HeaderCounts are the numbers the header shows.
@@ -182,7 +184,8 @@ func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 // base returns a Page filled from the request.
 func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 	l := a.loc(c)
-	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI()}
+	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI(),
+		ReadOnly: c.GetBool(keyReadOnly)}
 	if titleKey != "" {
 		p.Title = l.T(titleKey, args...)
 	}

@@ -679,7 +679,15 @@ func TestScreeningRoleConfirmation(t *testing.T) {
 	bea = clientFor(t, a, "bea")
 	bea.api("GET", "/api/v1/session", nil).wantStatus(http.StatusOK).contains(`"status":"lapsed"`)
 	bea.api("POST", "/api/v1/topics", map[string]any{"category_id": 1, "title": "Hej", "body": "Hej", "kind": "discussion"}).wantStatus(http.StatusForbidden)
-	bea.get("/").contains("Ditt medlemskap är vilande.", `action="/confirm-role"`)
+	// She reads, with the banner and its link, but writes nothing.
+	home := bea.get("/").wantStatus(http.StatusOK)
+	home.contains("Ditt medlemskap är vilande: du kan läsa men inte skriva", `href="/confirm-role"`)
+	tp := mustTopic(t, a, member(t, a, "mona"), forum.NewTopic{Title: "Läses av en alumn", Body: "Text"})
+	bea.get(fmt.Sprintf("/t/%d", tp.ID)).wantStatus(http.StatusOK).contains("Läses av en alumn", "Ditt medlemskap är vilande")
+	bea.api("GET", fmt.Sprintf("/api/v1/topics/%d", tp.ID), nil).wantStatus(http.StatusOK)
+	bea.postForm(fmt.Sprintf("/t/%d/reply", tp.ID), url.Values{"body": {"Ett svar"}}).wantStatus(http.StatusForbidden)
+	bea.api("POST", fmt.Sprintf("/api/v1/posts/%d/reactions", *tp.FirstPostID), map[string]any{}).wantStatus(http.StatusForbidden)
+	bea.get("/confirm-role").contains("Ditt medlemskap är vilande.", `action="/confirm-role"`)
 	mona = clientFor(t, a, "mona")
 	mona.get("/mod/lapsed").contains("Test bea", "Enhetschef äldreomsorg")
 	// A bad confirmation keeps her text.
