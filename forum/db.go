@@ -49,6 +49,7 @@ func Open(ctx context.Context, path string) (*sqlx.DB, error) {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_cache_size", "-8000")
 	q.Set("_loc", "UTC")
+	q.Set("_secure_delete", "on") // deleted text is zeroed, not left in free pages (account deletion)
 	// Each pooled connection keeps its prepared statements: a page runs
 	// the same dozen queries on every view, and preparing them anew cost
 	// a tenth of the topic page.

@@ -145,6 +145,8 @@ func (it *mailItem) gone() bool {
 // link is the absolute address the item leads to.
 func (it *mailItem) link(base string) string {
 	switch {
+	case it.Kind == NotifyMessage:
+		return base + "/messages/" + strconv.Itoa(dataInt(decodeData(it.DataJSON)["conversation_id"]))
 	case it.PostID != nil:
 		return base + "/p/" + strconv.FormatInt(*it.PostID, 10)
 	case it.TopicID != nil:
@@ -176,6 +178,9 @@ func (it *mailItem) line(b *i18n.Bundle, lang string) string {
 		return b.T(lang, "mail.line.reminder", title)
 	case NotifyJoinDecision:
 		return b.T(lang, "mail.line.join_decision")
+	case NotifyMessage:
+		// Never the message itself: a private message stays on the site.
+		return b.T(lang, "mail.line.message", actor)
 	}
 	return b.T(lang, "mail.line."+it.Kind, actor, title)
 }

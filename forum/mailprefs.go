@@ -20,7 +20,7 @@ var MailModes = []string{MailInstant, MailDaily, MailWeekly, MailNever}
 
 // MailKinds are the kinds of notification a member chooses a mail mode
 // for, in the order the settings page shows them.
-var MailKinds = []string{"reply", "mention", "answer", "posted", "new_topic", "thanks", "join_decision", "reminder"}
+var MailKinds = []string{"reply", "mention", "message", "answer", "posted", "new_topic", "thanks", "join_decision", "reminder"}
 
 // defaultMailModes are the modes of a member who chose nothing: what is
 // addressed to her personally comes at once, the traffic of followed
@@ -31,6 +31,7 @@ var defaultMailModes = map[string]string{
 	"answer":        MailInstant,
 	"join_decision": MailInstant,
 	"reminder":      MailInstant,
+	"message":       MailInstant,
 	"posted":        MailDaily,
 	"new_topic":     MailDaily,
 	"thanks":        MailWeekly,

@@ -111,7 +111,7 @@ func TestMailPrefsDefaultsAndSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"reply": "instant", "mention": "instant", "answer": "instant", "join_decision": "instant",
-		"reminder": "instant", "posted": "daily", "new_topic": "daily", "thanks": "weekly"}
+		"reminder": "instant", "posted": "daily", "new_topic": "daily", "thanks": "weekly", "message": "instant"}
 	for k, m := range want {
 		if p[k] != m {
 			t.Errorf("default %s = %q, want %q", k, p[k], m)

@@ -36,7 +36,7 @@ const (
 
 // NotificationKinds lists every kind, for settings and mail preferences.
 var NotificationKinds = []string{NotifyReply, NotifyPosted, NotifyNewTopic, NotifyMention,
-	NotifyAnswer, NotifyThanks, NotifyJoinDecision, NotifyReminder}
+	NotifyAnswer, NotifyThanks, NotifyJoinDecision, NotifyReminder, NotifyMessage}
 
 // postRank orders the kinds that are about a new post: a member gets one
 // notification per post, of the strongest reason (mention beats reply
@@ -104,6 +104,8 @@ func (s *Store) notify(ctx context.Context, tx *sqlx.Tx, n Notification) error {
 		}
 	case n.Kind == NotifyThanks && n.PostID != 0:
 		return s.notifyThanks(ctx, tx, n)
+	case n.Kind == NotifyMessage:
+		return s.notifyMessage(ctx, tx, n)
 	case n.Kind == NotifyAnswer && n.PostID != 0:
 		// Marking, unmarking and marking the same answer tells her once.
 		var x int
@@ -397,6 +399,8 @@ func (n *NotificationItem) Str(key string) string {
 // the topic, or the front page.
 func (n *NotificationItem) Target() string {
 	switch {
+	case n.Kind == NotifyMessage:
+		return "/messages/" + strconv.Itoa(dataInt(n.Data["conversation_id"]))
 	case n.TopicID != nil && n.PostSeq != nil:
 		return PostPath(*n.TopicID, *n.PostSeq)
 	case n.TopicID != nil:

@@ -27,6 +27,7 @@ type Post struct {
 	AuthorWork     string     `db:"author_workplace"`
 	AuthorSector   string     `db:"author_sector"`
 	AuthorRole     string     `db:"author_role"`
+	AuthorAvatar   string     `db:"author_avatar"` // the hash of the avatar she shows, or ""
 	ReplyTo        *int64     `db:"reply_to"`
 	ReplyToSeq     *int       `db:"reply_to_seq"`
 	ReplyToAuthor  *string    `db:"reply_to_author"`
@@ -51,9 +52,14 @@ const postCols = postColsBefore + `p.body` + postColsAfter
 // for showing posts: a card shows only their HTML.
 const postCardCols = postColsBefore + `'' AS body` + postColsAfter
 
+// postColsBefore shows of the author's role line and avatar only what
+// she shows (profiles.go).
 const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS author_username, a.display_name AS author_name,
-	COALESCE(a.role_title, '') AS author_title, COALESCE(a.workplace, '') AS author_workplace, COALESCE(a.sector, '') AS author_sector,
+	COALESCE(CASE WHEN a.show_role THEN a.role_title END, '') AS author_title,
+	COALESCE(CASE WHEN a.show_workplace THEN a.workplace END, '') AS author_workplace,
+	COALESCE(CASE WHEN a.show_sector THEN a.sector END, '') AS author_sector,
 	COALESCE(a.role, '') AS author_role,
+	COALESCE(CASE WHEN a.show_avatar THEN a.avatar_hash END, '') AS author_avatar,
 	p.reply_to, r.seq AS reply_to_seq, ra.display_name AS reply_to_author, r.body AS reply_to_body,
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,
 	`
@@ -89,6 +95,14 @@ func (p *Post) Username() string {
 		return ""
 	}
 	return *p.AuthorUsername
+}
+
+// AvatarPath is the author's avatar, or "" when she shows none.
+func (p *Post) AvatarPath() string {
+	if p.AuthorAvatar == "" || p.AuthorUsername == nil {
+		return ""
+	}
+	return "/u/" + *p.AuthorUsername + "/avatar?v=" + p.AuthorAvatar
 }
 
 // Initials are the avatar letters of the author.
@@ -196,7 +210,8 @@ type postRow struct {
 	id, topicID, seq, authorID, replyTo, replyToSeq intCol
 	version, thanks, replies                        intCol
 	username, name, replyAuthor, replyBody          sql.NullString
-	title, work, sector, role, body, html, by       string
+	title, work, sector, role, avatar, body, html   string
+	by                                              string
 	gone, hide                                      bool
 	created                                         time.Time
 	edited, deleted                                 sql.NullTime
@@ -205,7 +220,7 @@ type postRow struct {
 // dest lists the holders in the order of postCols.
 func (r *postRow) dest() []any {
 	return []any{&r.id, &r.topicID, &r.seq, &r.authorID, &r.username, &r.name,
-		&r.title, &r.work, &r.sector, &r.role,
+		&r.title, &r.work, &r.sector, &r.role, &r.avatar,
 		&r.replyTo, &r.replyToSeq, &r.replyAuthor, &r.replyBody, &r.gone,
 		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by, &r.hide}
 }
@@ -222,7 +237,7 @@ type postOptionals struct {
 // fill sets p from the row.
 func (r *postRow) fill(p *Post) {
 	*p = Post{ID: r.id.v, TopicID: r.topicID.v, Seq: int(r.seq.v),
-		AuthorTitle: r.title, AuthorWork: r.work, AuthorSector: r.sector, AuthorRole: r.role,
+		AuthorTitle: r.title, AuthorWork: r.work, AuthorSector: r.sector, AuthorRole: r.role, AuthorAvatar: r.avatar,
 		ReplyToGone: r.gone, Body: r.body, BodyHTML: r.html, Version: int(r.version.v),
 		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by,
 		HideRole: r.hide}
@@ -326,6 +341,9 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	}
 	if t.LockedAt != nil {
 		return nil, Refuse(ErrForbidden, "error.topic.locked")
+	}
+	if t.ClosedAt != nil {
+		return nil, Refuse(ErrForbidden, "admin.topic.closed_refused")
 	}
 	v := &ValidationError{}
 	body, html, err := s.checkBody(v, n.Body)

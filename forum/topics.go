@@ -50,6 +50,8 @@ type Topic struct {
 	ThanksCount    int        `db:"thanks_count"`
 	LockedAt       *time.Time `db:"locked_at"`
 	Pinned         bool       `db:"pinned"`
+	PinnedHome     bool       `db:"pinned_home"`
+	ClosedAt       *time.Time `db:"closed_at"`
 	CreatedAt      time.Time  `db:"created_at"`
 	LastPostAt     time.Time  `db:"last_post_at"`
 	LastPostID     *int64     `db:"last_post_id"`
@@ -60,7 +62,7 @@ type Topic struct {
 const topicCols = `t.id, t.category_id, c.slug AS category_slug, c.name AS category_name,
 	(c.archived_at IS NOT NULL) AS category_archived, t.author_id, a.username AS author_username, a.display_name AS author_name,
 	t.kind, t.title, t.url, t.first_post_id, t.answer_post_id, t.post_count, t.thanks_count, t.locked_at, t.pinned,
-	t.created_at, t.last_post_at, t.last_post_id, lp.username AS last_poster, lp.display_name AS last_poster_name`
+	t.pinned_home, t.closed_at, t.created_at, t.last_post_at, t.last_post_id, lp.username AS last_poster, lp.display_name AS last_poster_name`
 
 const topicFrom = ` FROM topics t JOIN categories c ON c.id = t.category_id
 	LEFT JOIN members a ON a.id = t.author_id LEFT JOIN members lp ON lp.id = t.last_poster_id`
@@ -321,9 +323,9 @@ type topicRow struct {
 	id, categoryID, authorID, firstPostID, answerPostID intCol
 	postCount, thanks, lastPostID                       intCol
 	slug, name, kind, title                             string
-	archived, pinned                                    bool
+	archived, pinned, pinnedHome                        bool
 	username, authorName, url, lastPoster, lastName     sql.NullString
-	locked                                              sql.NullTime
+	locked, closed                                      sql.NullTime
 	created, lastPostAt                                 time.Time
 }
 
@@ -331,7 +333,7 @@ type topicRow struct {
 func (r *topicRow) dest() []any {
 	return []any{&r.id, &r.categoryID, &r.slug, &r.name, &r.archived, &r.authorID, &r.username, &r.authorName,
 		&r.kind, &r.title, &r.url, &r.firstPostID, &r.answerPostID, &r.postCount, &r.thanks, &r.locked, &r.pinned,
-		&r.created, &r.lastPostAt, &r.lastPostID, &r.lastPoster, &r.lastName}
+		&r.pinnedHome, &r.closed, &r.created, &r.lastPostAt, &r.lastPostID, &r.lastPoster, &r.lastName}
 }
 
 // topicOptionals holds the nullable values of one scanned topic, so that
@@ -339,14 +341,14 @@ func (r *topicRow) dest() []any {
 type topicOptionals struct {
 	authorID, firstPostID, answerPostID, lastPostID int64
 	username, authorName, url, lastPoster, lastName string
-	locked                                          time.Time
+	locked, closed                                  time.Time
 }
 
 // fill sets t from the row.
 func (r *topicRow) fill(t *Topic) {
 	*t = Topic{ID: r.id.v, CategoryID: r.categoryID.v, CategorySlug: r.slug, CategoryName: r.name, CategoryClosed: r.archived,
 		Kind: r.kind, Title: r.title, PostCount: int(r.postCount.v), ThanksCount: int(r.thanks.v), Pinned: r.pinned,
-		CreatedAt: r.created, LastPostAt: r.lastPostAt}
+		PinnedHome: r.pinnedHome, CreatedAt: r.created, LastPostAt: r.lastPostAt}
 	o := &topicOptionals{}
 	if r.authorID.valid {
 		o.authorID, t.AuthorID = r.authorID.v, &o.authorID
@@ -368,6 +370,9 @@ func (r *topicRow) fill(t *Topic) {
 	}
 	if r.locked.Valid {
 		o.locked, t.LockedAt = r.locked.Time, &o.locked
+	}
+	if r.closed.Valid {
+		o.closed, t.ClosedAt = r.closed.Time, &o.closed
 	}
 	if r.lastPostID.valid {
 		o.lastPostID, t.LastPostID = r.lastPostID.v, &o.lastPostID
@@ -398,6 +403,10 @@ type TopicFilter struct {
 	CategoryID int64
 	Kind       string
 	AuthorID   int64
+	// PinnedFirst starts the first page with the list's pinned topics
+	// (a category's, or the home page's when CategoryID is 0) and leaves
+	// them out of the rest of the list (topictools.go).
+	PinnedFirst bool
 	// Cursor continues a list where the last page ended (from NextCursor).
 	Cursor string
 	Limit  int
@@ -450,6 +459,11 @@ func (s *Store) Topics(ctx context.Context, viewer *Member, f TopicFilter) ([]To
 		ts = ts[:f.Limit]
 		last := ts[len(ts)-1]
 		next = makeCursor(last.LastPostAt, last.ID)
+	}
+	if f.PinnedFirst && f.AuthorID == 0 {
+		if ts, err = s.withPinnedFirst(ctx, ts, f); err != nil {
+			return nil, "", err
+		}
 	}
 	return ts, next, nil
 }

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 //go:embed sv/*.json en/*.json
@@ -30,6 +31,23 @@ const Default = "sv"
 // Bundle is every catalog, loaded once at start.
 type Bundle struct {
 	msgs map[string]map[string]string
+	// site is the site's name when an admin has set one other than
+	// DefaultSiteName (SetSiteName); nil otherwise.
+	site atomic.Pointer[string]
+}
+
+// DefaultSiteName is the site's name in the catalogs.
+const DefaultSiteName = "Kliv"
+
+// SetSiteName makes every text say name where the catalogs name the site
+// DefaultSiteName: the header, titles, pages, feeds and mail alike. ""
+// goes back to the default.
+func (b *Bundle) SetSiteName(name string) {
+	if name == "" || name == DefaultSiteName {
+		b.site.Store(nil)
+		return
+	}
+	b.site.Store(&name)
 }
 
 // Load reads and checks the embedded catalogs.
@@ -109,6 +127,11 @@ func (b *Bundle) T(lang, key string, args ...any) string {
 	s, ok := m[key]
 	if !ok {
 		return key
+	}
+	if site := b.site.Load(); site != nil {
+		// Only the catalog's text is renamed, never what the arguments
+		// bring in (members' words).
+		s = strings.ReplaceAll(s, DefaultSiteName, *site)
 	}
 	if len(args) == 0 {
 		return s

@@ -501,6 +501,9 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 		if status == JoinApproved {
 			// Her answers become the verified role line under her posts.
 			err = s.Store.ApproveMember(ctx, tx, j.MemberID, forum.VerifiedRole{RoleTitle: j.RoleTitle, Workplace: j.Workplace, Sector: j.Sector})
+			if err == nil {
+				err = forum.FillPlace(ctx, tx, j.MemberID, j.Workplace)
+			}
 		} else {
 			action = "join_request.reject"
 			if j.ProposedByID != nil {

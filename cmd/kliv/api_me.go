@@ -27,6 +27,11 @@ func (a *app) apiMe(c *gin.Context) error {
 		return err
 	}
 	m := me.Member
+	prof, err := a.store.MyProfile(c.Request.Context(), m)
+	if err != nil {
+		return err
+	}
+	profile, visible := meProfileJSON(prof)
 	c.JSON(http.StatusOK, gin.H{
 		"id":           m.ID,
 		"username":     m.Username,
@@ -38,13 +43,10 @@ func (a *app) apiMe(c *gin.Context) error {
 		"created_at":   m.CreatedAt.UTC().Format(time.RFC3339),
 		"feed_token":   me.FeedToken,
 		"feeds":        a.feedURLs(me.FeedToken),
-		"profile": gin.H{
-			"role_title": me.RoleTitle,
-			"workplace":  me.Workplace,
-			"sector":     me.Sector,
-		},
-		"mail_prefs":  me.MailPrefs,
-		"auto_follow": me.AutoFollow,
+		"profile":      profile,
+		"visible":      visible,
+		"mail_prefs":   me.MailPrefs,
+		"auto_follow":  me.AutoFollow,
 	})
 	return nil
 }

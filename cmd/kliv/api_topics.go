@@ -63,6 +63,8 @@ type topicJSON struct {
 	Locked       bool    `json:"locked"`
 	Archived     bool    `json:"archived"`
 	Pinned       bool    `json:"pinned"`
+	PinnedHome   bool    `json:"pinned_home"`
+	Closed       bool    `json:"closed"`
 	CreatedAt    string  `json:"created_at"`
 	LastPostAt   string  `json:"last_post_at"`
 	LastPostID   *int64  `json:"last_post_id"`
@@ -78,7 +80,7 @@ func toTopicJSON(t *forum.Topic) topicJSON {
 		CategoryID: t.CategoryID, Category: t.CategorySlug, URL: t.Path(), LinkURL: t.URL,
 		PostCount: t.PostCount, ReplyCount: t.ReplyCount(), ThanksCount: t.ThanksCount,
 		FirstPostID: t.FirstPostID, AnswerPostID: t.AnswerPostID, Locked: t.LockedAt != nil, Archived: t.CategoryClosed,
-		Pinned: t.Pinned, CreatedAt: rfc3339(t.CreatedAt), LastPostAt: rfc3339(t.LastPostAt), LastPostID: t.LastPostID,
+		Pinned: t.Pinned, PinnedHome: t.PinnedHome, Closed: t.ClosedAt != nil, CreatedAt: rfc3339(t.CreatedAt), LastPostAt: rfc3339(t.LastPostAt), LastPostID: t.LastPostID,
 		LastPoster: t.LastPoster, Pages: t.Pages()}
 	if d := t.Domain(); d != "" {
 		out.Domain = &d
@@ -153,7 +155,7 @@ func (a *app) apiTopics(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := forum.TopicFilter{Kind: kind, Cursor: c.Query("page"), Limit: topicsPerPage}
+	f := forum.TopicFilter{Kind: kind, Cursor: c.Query("page"), Limit: topicsPerPage, PinnedFirst: true}
 	if s := c.Query("category_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
@@ -203,6 +205,9 @@ func (a *app) apiCreateTopic(c *gin.Context) error {
 		HideRole   bool   `json:"hide_role"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.checkLimit(c, a.limits.topics); err != nil {
 		return err
 	}
 	ctx, m := c.Request.Context(), viewer(c)
@@ -322,6 +327,9 @@ func (a *app) apiCreatePost(c *gin.Context) error {
 		}
 		n.ReplyTo = *in.ReplyTo
 	}
+	if err := a.checkLimit(c, a.limits.replies); err != nil {
+		return err
+	}
 	p, err := a.store.CreatePost(c.Request.Context(), viewer(c), id, n)
 	if err != nil {
 		return err
@@ -356,6 +364,9 @@ func (a *app) apiEditPost(c *gin.Context) error {
 		HideRole *bool  `json:"hide_role"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.checkLimit(c, a.limits.edits); err != nil {
 		return err
 	}
 	// Her role line is hers to hide: refused to anyone else before the

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -35,6 +36,18 @@ type app struct {
 	loginAccount *limiter
 	joinIP       *limiter
 	resetIP      *limiter
+	// limits are the rate limits on writing (limits.go).
+	limits limits
+	// site is the admins' settings of the site (pages_admin_settings.go).
+	site atomic.Pointer[forum.SiteSettings]
+	// seen throttles the notes of members' use of the site (pages_admin_members.go).
+	seen seenCache
+	// bodyLimits are the routes with a larger body limit than maxBody
+	// (allowLargeBody), by full route path; set while routes are built.
+	bodyLimits map[string]int64
+
+	// Private messages, per sender and per address.
+	messageMember, messageIP *limiter
 }
 
 // openApp opens and migrates the database and builds everything a
@@ -74,7 +87,13 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		loginAccount: newLimiter(5, 10, off),
 		joinIP:       newLimiter(2, 10, off),
 		resetIP:      newLimiter(2, 5, off),
+		limits:       newLimits(off),
 	}
+	if err := a.loadSiteSettings(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.messageMember, a.messageIP = newLimiter(6, 10, off), newLimiter(20, 30, off)
 	return a, nil
 }
 

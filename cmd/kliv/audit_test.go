@@ -109,6 +109,27 @@ func TestEveryModeratorActionIsAudited(t *testing.T) {
 		{"restore category", func() *testResponse {
 			return ad.postForm(fmt.Sprintf("/admin/categories/%d/archive", catLedarskap), url.Values{"archive": {"0"}})
 		}, "category.restore", fmt.Sprintf("category:%d", catLedarskap)},
+		{"pin", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/topics/%d/pin", q.ID), map[string]any{"home": true})
+		}, "topic.pin", fmt.Sprintf("topic:%d", q.ID)},
+		{"unpin", func() *testResponse {
+			return mod.postForm(fmt.Sprintf("/t/%d/unpin", q.ID), nil)
+		}, "topic.unpin", fmt.Sprintf("topic:%d", q.ID)},
+		{"close question", func() *testResponse {
+			return mod.postForm(fmt.Sprintf("/t/%d/close", q.ID), url.Values{"closed": {"1"}})
+		}, "topic.close", fmt.Sprintf("topic:%d", q.ID)},
+		{"reopen question", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/topics/%d/close", q.ID), map[string]any{"closed": false})
+		}, "topic.reopen", fmt.Sprintf("topic:%d", q.ID)},
+		{"move topic", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/topics/%d/move", q.ID), map[string]any{"category_id": catAldreomsorg})
+		}, "topic.move", fmt.Sprintf("topic:%d", q.ID)},
+		{"split topic", func() *testResponse {
+			return mod.postForm(fmt.Sprintf("/t/%d/split", q.ID), url.Values{"post_ids": {fmt.Sprint(reply.ID)}, "title": {"Avdelat"}, "category_id": {"1"}})
+		}, "topic.split", fmt.Sprintf("topic:%d", q.ID)},
+		{"site settings", func() *testResponse {
+			return ad.api("PUT", "/api/v1/admin/settings", map[string]any{"name": "Chefsnätet"})
+		}, "settings.update", "site:0"},
 	}
 	for _, tc := range cases {
 		before := auditLines(t, a)

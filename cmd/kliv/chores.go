@@ -45,7 +45,11 @@ func (a *app) background(ctx context.Context) {
 // that does one round and says how much it did. A chore that queued mail
 // wakes the mail worker.
 func (a *app) chores(ctx context.Context) {
+	if err := a.loadSiteSettings(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("site settings", "err", err)
+	}
 	a.chore(ctx, "purge expired", false, func(ctx context.Context) (int, error) { return 0, a.store.PurgeExpired(ctx) })
+	a.chore(ctx, "purge sent mail", false, func(ctx context.Context) (int, error) { return 0, a.store.PurgeSentMail(ctx) })
 	a.chore(ctx, "bookmark reminders", false, a.store.SendDueReminders)
 	a.chore(ctx, "digests", true, func(ctx context.Context) (int, error) { return a.store.SendDigests(ctx, a.store.Now()) })
 	a.chore(ctx, "screening", true, a.mod.Chores)

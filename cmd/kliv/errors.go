@@ -93,7 +93,7 @@ func (a *app) fail(c *gin.Context, err error) {
 	if code >= 500 {
 		a.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
-	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+	if (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && c.Writer.Header().Get("Retry-After") == "" {
 		c.Header("Retry-After", "60")
 	}
 	if isAPI(c) {

@@ -68,7 +68,7 @@ func (a *app) secureHeaders(c *gin.Context) {
 	if a.cfg.Secure() {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	a.limitBody(c)
 	c.Next()
 }
 
@@ -118,6 +118,7 @@ func (a *app) authenticate(c *gin.Context) {
 		c.Set(keyCSRF, tok)
 	}
 	c.Set(keyLang, a.pickLang(c))
+	a.noteSeen(ctx, viewer(c))
 	c.Next()
 }
 
@@ -158,6 +159,9 @@ func (a *app) csrf(c *gin.Context) {
 			err = c.Request.ParseMultipartForm(maxBody)
 		}
 		if errors.As(err, &mbe) {
+			if avatarUploadPaths[c.Request.URL.Path] {
+				err = forum.Refuse(forum.ErrTooLarge, "profiles.error.too_large")
+			}
 			a.fail(c, err)
 			return
 		}
@@ -280,13 +284,25 @@ type bucket struct {
 }
 
 func newLimiter(perMinute, burst int, off bool) *limiter {
-	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}, off: off, now: time.Now}
+	return newLimiterPer(float64(perMinute)/60, burst, off)
+}
+
+// newLimiterPer is a limiter of rate tokens a second.
+func newLimiterPer(rate float64, burst int, off bool) *limiter {
+	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}, off: off, now: time.Now}
 }
 
 // allow takes a token for key, reporting false when none is left.
 func (l *limiter) allow(key string) bool {
+	ok, _ := l.take(key)
+	return ok
+}
+
+// take takes a token for key; when none is left it reports false and
+// how long until one is.
+func (l *limiter) take(key string) (bool, time.Duration) {
 	if l.off {
-		return true
+		return true, 0
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -307,10 +323,10 @@ func (l *limiter) allow(key string) bool {
 	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
 	b.last = now
 	if b.tokens < 1 {
-		return false
+		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 	}
 	b.tokens--
-	return true
+	return true, 0
 }
 
 // clientIP is the peer address; Kliv trusts no forwarding header unless

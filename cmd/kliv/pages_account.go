@@ -94,10 +94,6 @@ func (a *app) renderStatus(c *gin.Context, f *Form) error {
 
 type simplePage struct{ Page }
 
-func (a *app) pageRules(c *gin.Context) error {
-	return a.render(c, http.StatusOK, "rules", &simplePage{a.base(c, "rules.title")})
-}
-
 // postLang switches the language: stored for a signed-in person, a
 // cookie for a visitor.
 func (a *app) postLang(c *gin.Context) error {

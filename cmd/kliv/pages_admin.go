@@ -42,7 +42,7 @@ func (a *app) postRole(c *gin.Context) error {
 		return a.render(c, formStatus(err), "admin", p)
 	}
 	a.flash(c, "admin.role_saved")
-	return redirect(c, "/admin")
+	return redirect(c, safeNext(cmpOr(c.PostForm("next"), "/admin")))
 }
 
 type auditPage struct {
@@ -73,6 +73,9 @@ func (a *app) headerCounts(c *gin.Context, m *forum.Member) HeaderCounts {
 	}
 	if n, err := a.store.UnreadNotifications(c.Request.Context(), m.ID); err == nil {
 		h.Notifications = n
+	}
+	if n, err := a.store.UnreadConversations(c.Request.Context(), m.ID); err == nil {
+		h.Messages = n
 	}
 	return h
 }

@@ -70,7 +70,7 @@ func (a *app) renderTopicList(c *gin.Context, cat *forum.Category, base string) 
 	if err != nil {
 		return err
 	}
-	f := forum.TopicFilter{Kind: kind, Cursor: c.Query("page"), Limit: topicsPerPage}
+	f := forum.TopicFilter{Kind: kind, Cursor: c.Query("page"), Limit: topicsPerPage, PinnedFirst: true}
 	p := &topicListPage{Category: cat, Kind: kind, Kinds: forum.Kinds, Older: f.Cursor != "", base: base}
 	if cat != nil {
 		f.CategoryID = cat.ID

@@ -12,6 +12,7 @@ type memberPage struct {
 	Page
 	Profile *forum.Profile
 	Topics  []forum.Topic
+	Posts   []forum.RecentPost
 }
 
 // RoleLine is her verified role line: title · sector · workplace.
@@ -36,7 +37,8 @@ func sectorName(t func(string, ...any) string, code string) string {
 	return t("sector." + code)
 }
 
-// pageMember is a member's page: who she is and the topics she started.
+// pageMember is a member's page: who she is (as much as she shows),
+// the topics she started and her latest replies.
 // @mentions link here.
 func (a *app) pageMember(c *gin.Context) error {
 	ctx := c.Request.Context()
@@ -48,7 +50,11 @@ func (a *app) pageMember(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &memberPage{Page: a.base(c, ""), Profile: prof, Topics: topics}
+	posts, err := a.store.RecentPosts(ctx, viewer(c), prof.ID, 10)
+	if err != nil {
+		return err
+	}
+	p := &memberPage{Page: a.base(c, ""), Profile: prof, Topics: topics, Posts: posts}
 	p.Title = prof.DisplayName
 	return a.render(c, http.StatusOK, "member", p)
 }

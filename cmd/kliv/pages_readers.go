@@ -285,6 +285,8 @@ func notificationText(l i18n.Localizer, n *forum.NotificationItem) string {
 		return l.T("notif.join_decision.rejected")
 	case forum.NotifyReminder:
 		return l.T("notif.reminder", title)
+	case forum.NotifyMessage:
+		return l.T("privacy.notif.message", actor)
 	case forum.NotifyReply, forum.NotifyPosted, forum.NotifyNewTopic, forum.NotifyMention, forum.NotifyAnswer:
 		return l.T("notif."+n.Kind, actor, title)
 	}

@@ -117,6 +117,9 @@ type topicPage struct {
 	PageNum     int
 	Pager       []pageLink
 	CanModerate bool
+	// Tools are the moderator's topic tools (admin_topic_tools.html),
+	// nil for members.
+	Tools *topicTools
 	// Closed says why the topic takes no replies ("" when it does).
 	Closed string
 	// Preview is empty: the reply form at the bottom previews on the
@@ -156,6 +159,8 @@ func closedReason(t *forum.Topic) string {
 		return "topic.closed.archived"
 	case t.LockedAt != nil:
 		return "topic.closed.locked"
+	case t.ClosedAt != nil:
+		return "admin.topic.closed_notice"
 	}
 	return ""
 }
@@ -244,6 +249,9 @@ func (a *app) pageTopic(c *gin.Context) error {
 	p := &topicPage{Page: a.base(c, ""), Topic: t, Posts: vs, PageNum: n, Pager: pageLinks(n, t.Pages()),
 		CanModerate: m.IsModerator(), Closed: closedReason(t)}
 	p.Title = t.Title
+	if p.Tools, err = a.topicToolsFor(c, t); err != nil {
+		return err
+	}
 	if n == 1 && t.AnswerPostID != nil && len(vs) > 0 && vs[len(vs)-1].ID == *t.AnswerPostID {
 		p.Answer, p.Posts = vs[len(vs)-1], vs[:len(vs)-1]
 	}
@@ -326,10 +334,14 @@ func (a *app) postNewTopic(c *gin.Context) error {
 		return a.renderComposer(c, formStatusOK(err), f, rendered(html), nil)
 	}
 	catID, _ := strconv.ParseInt(c.PostForm("category_id"), 10, 64)
-	t, _, err := a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
-		CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
-		URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"), HideRole: f.Checked("hide_role"),
-	})
+	var t *forum.Topic
+	err := a.checkLimit(c, a.limits.topics)
+	if err == nil {
+		t, _, err = a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
+			CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
+			URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"), HideRole: f.Checked("hide_role"),
+		})
+	}
 	if err != nil {
 		var dup *forum.DuplicateLinkError
 		if errors.As(err, &dup) {
@@ -455,7 +467,10 @@ func (a *app) postReply(c *gin.Context) error {
 			return forum.Invalid("reply_to", "error.reply_to.missing")
 		}
 	}
-	p, err := a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo, HideRole: f.Checked("hide_role")})
+	var p *forum.Post
+	if err = a.checkLimit(c, a.limits.replies); err == nil {
+		p, err = a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo, HideRole: f.Checked("hide_role")})
+	}
 	if err != nil {
 		if !f.fill(l, err) {
 			return err
@@ -579,7 +594,10 @@ func (a *app) postEditPost(c *gin.Context) error {
 			return err
 		}
 	}
-	saved, err := a.store.EditPost(c.Request.Context(), viewer(c), p.ID, c.PostForm("body"), version)
+	var saved *forum.Post
+	if err = a.checkLimit(c, a.limits.edits); err == nil {
+		saved, err = a.store.EditPost(c.Request.Context(), viewer(c), p.ID, c.PostForm("body"), version)
+	}
 	if err != nil {
 		if !f.fill(l, err) {
 			return err

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,10 @@ import (
 	"kliv/static"
 	"kliv/templates"
 )
+
+// partialFiles are partials named by area rather than partials_*.html:
+// parsed into every page, never a page themselves.
+var partialFiles = []string{"admin_topic_tools.html"}
 
 // renderer holds one parsed template set per page, built at start so a
 // broken template stops the start, not a request.
@@ -112,6 +117,7 @@ func newRenderer() (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	shared = append(shared, partialFiles...)
 	// The layout's static fragments are defined in layout.html.
 	if r.statics, err = template.New("static").Funcs(funcs).ParseFS(templates.FS, append([]string{"layout.html"}, shared...)...); err != nil {
 		return nil, fmt.Errorf("partials: %w", err)
@@ -121,7 +127,7 @@ func newRenderer() (*renderer, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		if f == "layout.html" || strings.HasPrefix(f, "partials_") {
+		if f == "layout.html" || strings.HasPrefix(f, "partials_") || slices.Contains(partialFiles, f) {
 			continue
 		}
 		names := append([]string{"layout.html"}, shared...)
@@ -151,6 +157,9 @@ type Page struct {
 	BodyClass string
 	// ReadOnly: a lapsed alumna reading; the layout shows her confirm link.
 	ReadOnly bool
+	// SiteDescription is the admins' description of the site in the
+	// reader's language, "" for the catalogs' (pages_admin_settings.go).
+	SiteDescription string
 }
 
 // HeaderCounts are the numbers the header shows.
@@ -158,6 +167,9 @@ type HeaderCounts struct {
 	Notifications int
 	JoinRequests  int
 	Reports       int
+
+	// Messages counts her conversations with unread messages.
+	Messages int
 }
 
 // When formats a time for reading.
@@ -185,7 +197,7 @@ func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 	l := a.loc(c)
 	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI(),
-		ReadOnly: c.GetBool(keyReadOnly)}
+		ReadOnly: c.GetBool(keyReadOnly), SiteDescription: a.siteDescription(l.Lang)}
 	if titleKey != "" {
 		p.Title = l.T(titleKey, args...)
 	}

@@ -87,6 +87,9 @@ func (a *app) routes() http.Handler {
 	a.readerRoutes(member, apiMember)
 	a.mailRoutes(s, tokenAuth, member, apiMember)
 	a.searchRoutes(member, apiMember)
+	a.adminRoutes(member, apiMember)
+	a.profilesRoutes(member, apiMember)
+	a.privacyRoutes(s, signed, member, api, apiMember)
 	a.screeningRoutes(s, signed, member, api, api.Group("/", a.requireSignedIn), apiMember)
 
 	r.NoRoute(a.authenticate, func(c *gin.Context) { a.fail(c, errNotFound) })

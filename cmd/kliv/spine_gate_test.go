@@ -27,6 +27,7 @@ var publicRoutes = []string{
 	// applicant's completion and withdrawal of her own request
 	"GET /invite", "POST /invite", "POST /join/complete", "POST /join/withdraw", "POST /api/v1/join-requests/withdraw",
 	"GET /confirm-role", "POST /confirm-role", // her own role line (refused to applicants)
+	"GET /privacy", "GET /api/v1/me/export", "GET /api/v1/me/sessions", "DELETE /api/v1/me", "DELETE /api/v1/me/sessions/*", // her own data, applicants too
 }
 
 func isPublicRoute(method, path string) bool {

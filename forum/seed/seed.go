@@ -223,6 +223,7 @@ func (p *plan) writeMembers(ctx context.Context, b *forum.Bulk, hash string, sum
 		}
 	}
 	r := newRand(p.seed, 0, 5)
+	pr := newRand(p.seed, 0, 6)
 	for i := range p.members {
 		m := &p.members[i]
 		bm := forum.BulkMember{ID: m.id, Username: m.username, Email: m.email, DisplayName: m.display, PasswordHash: hash,
@@ -233,6 +234,12 @@ func (p *plan) writeMembers(ctx context.Context, b *forum.Bulk, hash string, sum
 		}
 		if err := b.Member(ctx, &bm); err != nil {
 			return err
+		}
+		if m.status == forum.StatusApproved {
+			region, municipality, areas := profilePlace(pr, m.sector, m.workplace, m.roleTitle)
+			if err := b.Profile(ctx, m.id, region, municipality, areas); err != nil {
+				return err
+			}
 		}
 	}
 	// The join requests after all the accounts: the moderator who decided
