@@ -47,6 +47,8 @@ type Post struct {
 	// why (a stored reason: "preset:<code>" or free text).
 	HiddenAt     *time.Time `db:"hidden_at"`
 	HiddenReason string     `db:"hidden_reason"`
+	// HideRole: the author chose not to show her role line on this post.
+	HideRole bool `db:"hide_role"`
 }
 
 const postCols = postColsBefore + `p.body` + postColsAfter
@@ -68,7 +70,7 @@ const postColsBefore = `p.id, p.topic_id, p.seq, p.author_id, a.username AS auth
 	(r.deleted_at IS NOT NULL) AS reply_to_deleted,
 	`
 
-const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by, p.hidden_at, p.hidden_reason`
+const postColsAfter = `, p.body_html, p.version, p.thanks_count, p.reply_count, p.created_at, p.edited_at, p.deleted_at, p.deleted_by, p.hidden_at, p.hidden_reason, p.hide_role`
 
 const postFrom = ` FROM posts p LEFT JOIN members a ON a.id = p.author_id
 	LEFT JOIN posts r ON r.id = p.reply_to LEFT JOIN members ra ON ra.id = r.author_id`
@@ -217,7 +219,7 @@ type postRow struct {
 	title, work, sector, role, avatar, body, html   string
 	by                                              string
 	hiddenReason                                    string
-	gone                                            bool
+	gone, hide                                      bool
 	created                                         time.Time
 	edited, deleted, hidden                         sql.NullTime
 }
@@ -228,7 +230,7 @@ func (r *postRow) dest() []any {
 		&r.title, &r.work, &r.sector, &r.role, &r.avatar,
 		&r.replyTo, &r.replyToSeq, &r.replyAuthor, &r.replyBody, &r.gone,
 		&r.body, &r.html, &r.version, &r.thanks, &r.replies, &r.created, &r.edited, &r.deleted, &r.by,
-		&r.hidden, &r.hiddenReason}
+		&r.hidden, &r.hiddenReason, &r.hide}
 }
 
 // postOptionals holds the nullable values of one scanned post, so that
@@ -246,7 +248,7 @@ func (r *postRow) fill(p *Post) {
 		AuthorTitle: r.title, AuthorWork: r.work, AuthorSector: r.sector, AuthorRole: r.role, AuthorAvatar: r.avatar,
 		ReplyToGone: r.gone, Body: r.body, BodyHTML: r.html, Version: int(r.version.v),
 		ThanksCount: int(r.thanks.v), ReplyCount: int(r.replies.v), CreatedAt: r.created, DeletedBy: r.by,
-		HiddenReason: r.hiddenReason}
+		HiddenReason: r.hiddenReason, HideRole: r.hide}
 	o := &postOptionals{}
 	if r.authorID.valid {
 		o.authorID, p.AuthorID = r.authorID.v, &o.authorID
@@ -333,6 +335,8 @@ type NewPost struct {
 	// AnyPersonalNumber: post even if the text seems to hold a personal
 	// identity number (see NewTopic).
 	AnyPersonalNumber bool
+	// HideRole leaves her role line off the post.
+	HideRole bool
 }
 
 // CreatePost adds a reply to a topic.
@@ -384,6 +388,9 @@ func (s *Store) CreatePost(ctx context.Context, actor *Member, topicID int64, n 
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		pid, err := s.insertPost(ctx, tx, topicID, actor.ID, replyTo, body, html, s.now())
 		if err != nil {
+			return err
+		}
+		if err := setHideRole(ctx, tx, pid, n.HideRole); err != nil {
 			return err
 		}
 		if post, err = s.postWhere(ctx, tx, "p.id = ?", pid); err != nil {

@@ -68,8 +68,11 @@ func (s *Store) CompleteSetup(ctx context.Context, tok string, n NewMember) (*Me
 		if m, err = s.CreateMember(ctx, tx, n); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, setupKey)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, setupKey); err != nil {
+			return err
+		}
+		// The first admin's door into the forum, in the log like any other.
+		return s.Audit(ctx, tx, AuditLine{Action: "member.create", TargetType: "member", TargetID: m.ID, Detail: "setup"})
 	})
 	return m, err
 }

@@ -109,6 +109,8 @@ type NewTopic struct {
 	// AnyPersonalNumber posts even when the text seems to hold a
 	// personal identity number; without it the form stops and warns.
 	AnyPersonalNumber bool
+	// HideRole leaves her role line off the first post.
+	HideRole bool
 }
 
 // ErrPersonalNumber stops a post whose text seems to hold a Swedish
@@ -237,6 +239,9 @@ func (s *Store) CreateTopic(ctx context.Context, actor *Member, n NewTopic) (*To
 		tid, _ := res.LastInsertId()
 		pid, err := s.insertPost(ctx, tx, tid, actor.ID, nil, body, html, now)
 		if err != nil {
+			return err
+		}
+		if err := setHideRole(ctx, tx, pid, n.HideRole); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE topics SET first_post_id = ? WHERE id = ?`, pid, tid); err != nil {

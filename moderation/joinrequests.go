@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,17 +26,34 @@ var sectorAliases = map[string]string{
 	"other": "other", "annat": "other", "annan": "other",
 }
 
-// RejectReasons are the ready-made reasons a moderator can pick; each is
-// stored as "preset:<code>" and shown in the reader's language.
+// RejectReasons are the built-in ready-made reasons; each is stored as
+// "preset:<code>" and shown in the reader's language. Admins reword them
+// and add more (see Reasons).
 var RejectReasons = []string{"not_public_sector", "no_staff", "not_leader", "incomplete", "duplicate"}
 
-// Answers are the screening answers of a join request.
+// The statuses of a join request.
+const (
+	JoinPending   = "pending"
+	JoinNeedsInfo = "needs_info" // sent back with a question
+	JoinCompleted = "completed"  // the applicant answered: back in the queue
+	JoinApproved  = "approved"
+	JoinRejected  = "rejected"
+	JoinWithdrawn = "withdrawn"
+)
+
+// JoinStatuses are the statuses a list can ask for; "open" is the queue:
+// pending and completed together.
+var JoinStatuses = []string{"open", JoinPending, JoinCompleted, JoinNeedsInfo, JoinApproved, JoinRejected, JoinWithdrawn}
+
+// Answers are the screening answers of a join request: the five built-in
+// questions, and Extra, the answers to questions admins added, by key.
 type Answers struct {
-	Workplace           string `json:"workplace"`
-	Role                string `json:"role"`
-	StaffResponsibility *bool  `json:"staff_responsibility"`
-	Sector              string `json:"sector"`
-	Motivation          string `json:"motivation"`
+	Workplace           string
+	Role                string
+	StaffResponsibility *bool
+	Sector              string
+	Motivation          string
+	Extra               map[string]string
 }
 
 // Application is what a person sends to join.
@@ -67,11 +85,26 @@ type JoinRequest struct {
 	DecidedBy           *string    `db:"decided_by"`
 	DecidedAt           *time.Time `db:"decided_at"`
 	CreatedAt           time.Time  `db:"created_at"`
+	ClaimedByID         *int64     `db:"claimed_by_id"`
+	ClaimedBy           *string    `db:"claimed_by"`
+	ClaimedUntil        *time.Time `db:"claimed_until"`
+	ProposedByID        *int64     `db:"proposed_by_id"`
+	ProposedBy          *string    `db:"proposed_by"`
+	ProposedReason      string     `db:"proposed_reason"`
+	ProposedAt          *time.Time `db:"proposed_at"`
+	Question            string     `db:"question"`
+	QueuedAt            *time.Time `db:"queued_at"`
+	InvitationID        *int64     `db:"invitation_id"`
+	// Extra are the answers to added questions, in the form's order.
+	Extra []ExtraAnswer `db:"-"`
 }
 
 const joinCols = `j.id, j.member_id, m.username, m.email, m.display_name, m.lang, j.workplace, j.role_title,
 	j.staff_responsibility, j.sector, j.motivation, j.status, j.reason,
-	(SELECT username FROM members d WHERE d.id = j.decided_by) AS decided_by, j.decided_at, j.created_at`
+	(SELECT username FROM members d WHERE d.id = j.decided_by) AS decided_by, j.decided_at, j.created_at,
+	j.claimed_by AS claimed_by_id, (SELECT username FROM members c WHERE c.id = j.claimed_by) AS claimed_by, j.claimed_until,
+	j.proposed_by AS proposed_by_id, (SELECT username FROM members p WHERE p.id = j.proposed_by) AS proposed_by,
+	j.proposed_reason, j.proposed_at, j.question, j.queued_at, j.invitation_id`
 
 // EmailDomain is the part of the e-mail after @, which tells a moderator
 // much about the employer.
@@ -79,8 +112,47 @@ func (j *JoinRequest) EmailDomain() string {
 	return j.Email[strings.LastIndexByte(j.Email, '@')+1:]
 }
 
-// ValidateAnswers checks screening answers, adding messages to v.
+// Open reports whether the request still waits for a decision.
+func (j *JoinRequest) Open() bool {
+	return j.Status == JoinPending || j.Status == JoinCompleted || j.Status == JoinNeedsInfo
+}
+
+// InQueue reports whether a moderator can decide it now.
+func (j *JoinRequest) InQueue() bool { return j.Status == JoinPending || j.Status == JoinCompleted }
+
+// Holder is the username of the moderator whose claim holds at now, or "".
+func (j *JoinRequest) Holder(now time.Time) string {
+	if j.ClaimedBy != nil && j.ClaimedUntil != nil && j.ClaimedUntil.After(now) {
+		return *j.ClaimedBy
+	}
+	return ""
+}
+
+// heldByOther reports whether another moderator's claim holds at now.
+func (j *JoinRequest) heldByOther(actor *forum.Member, now time.Time) bool {
+	return j.Holder(now) != "" && *j.ClaimedByID != actor.ID
+}
+
+// Answers returns the request's answers as an applicant writes them.
+func (j *JoinRequest) Answers() Answers {
+	sr := j.StaffResponsibility
+	a := Answers{Workplace: j.Workplace, Role: j.RoleTitle, StaffResponsibility: &sr, Sector: j.Sector, Motivation: j.Motivation}
+	for _, e := range j.Extra {
+		if a.Extra == nil {
+			a.Extra = map[string]string{}
+		}
+		a.Extra[e.Key] = e.Value
+	}
+	return a
+}
+
+// ValidateAnswers checks the built-in screening answers with every
+// question required, adding messages to v.
 func ValidateAnswers(v *forum.ValidationError, a *Answers, acceptRules bool) {
+	validateBuiltin(v, a, acceptRules, true)
+}
+
+func validateBuiltin(v *forum.ValidationError, a *Answers, acceptRules, motivationRequired bool) {
 	a.Workplace = forum.CheckText(v, "workplace", a.Workplace, 2, 200, false)
 	a.Role = forum.CheckText(v, "role", a.Role, 2, 200, false)
 	if a.StaffResponsibility == nil {
@@ -95,10 +167,31 @@ func ValidateAnswers(v *forum.ValidationError, a *Answers, acceptRules bool) {
 		}
 	}
 	a.Sector = code
-	a.Motivation = forum.CheckText(v, "motivation", a.Motivation, 10, 2000, true)
+	if motivationRequired || strings.TrimSpace(a.Motivation) != "" {
+		a.Motivation = forum.CheckText(v, "motivation", a.Motivation, 10, 2000, true)
+	} else {
+		a.Motivation = ""
+	}
 	if !acceptRules {
 		v.Add("accept_rules", "error.rules.accept")
 	}
+}
+
+// checkAnswers validates every answer against the form's questions as
+// they are now, and returns the added questions' answers by question id.
+func (s *Service) checkAnswers(ctx context.Context, q sqlx.QueryerContext, v *forum.ValidationError, a *Answers, acceptRules bool) (map[int64]string, error) {
+	qs, err := s.questions(ctx, q, false)
+	if err != nil {
+		return nil, err
+	}
+	motivation := true
+	for _, qu := range qs {
+		if qu.Key == "motivation" {
+			motivation = qu.Required
+		}
+	}
+	validateBuiltin(v, a, acceptRules, motivation)
+	return checkExtra(v, qs, a.Extra), nil
 }
 
 // Apply creates the applicant's account (status pending) and her join
@@ -108,18 +201,21 @@ func (s *Service) Apply(ctx context.Context, a Application) (*JoinRequest, *foru
 	nm := forum.NewMember{Username: a.Username, Email: a.Email, DisplayName: a.DisplayName, Password: a.Password,
 		Role: forum.RoleMember, Status: forum.StatusPending, Lang: a.Lang}
 	nm.Validate(v)
-	ValidateAnswers(v, &a.Answers, a.AcceptRules)
+	extra, err := s.checkAnswers(ctx, s.Store.DB, v, &a.Answers, a.AcceptRules)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := v.Err(); err != nil {
 		return nil, nil, err
 	}
 	var m *forum.Member
 	var jr *JoinRequest
-	err := forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
+	err = forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
 		var err error
 		if m, err = s.Store.CreateMember(ctx, tx, nm); err != nil {
 			return err
 		}
-		jr, err = s.insertRequest(ctx, tx, m.ID, a.Answers)
+		jr, err = s.insertRequest(ctx, tx, m.ID, a.Answers, extra, JoinPending, nil)
 		return err
 	})
 	if err != nil {
@@ -128,35 +224,41 @@ func (s *Service) Apply(ctx context.Context, a Application) (*JoinRequest, *foru
 	return jr, m, nil
 }
 
-// Reapply lets a rejected applicant send a new request with new answers.
+// Reapply lets a rejected applicant, or one who withdrew, send a new
+// request with new answers.
 func (s *Service) Reapply(ctx context.Context, m *forum.Member, a Answers, acceptRules bool) (*JoinRequest, error) {
-	if m.Status != forum.StatusRejected {
+	if m.Status != forum.StatusRejected && m.Status != forum.StatusWithdrawn {
 		return nil, forum.Refuse(forum.ErrConflict, "error.join.not_rejected")
 	}
 	v := &forum.ValidationError{}
-	ValidateAnswers(v, &a, acceptRules)
+	extra, err := s.checkAnswers(ctx, s.Store.DB, v, &a, acceptRules)
+	if err != nil {
+		return nil, err
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var jr *JoinRequest
-	err := forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
-		if err := s.Store.SetMemberStatus(ctx, tx, m.ID, forum.StatusPending, forum.StatusRejected); err != nil {
+	err = forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
+		if err := s.Store.SetMemberStatus(ctx, tx, m.ID, forum.StatusPending, forum.StatusRejected, forum.StatusWithdrawn); err != nil {
 			if errors.Is(err, forum.ErrConflict) {
 				return forum.Refuse(forum.ErrConflict, "error.join.not_rejected")
 			}
 			return err
 		}
 		var err error
-		jr, err = s.insertRequest(ctx, tx, m.ID, a)
+		jr, err = s.insertRequest(ctx, tx, m.ID, a, extra, JoinPending, nil)
 		return err
 	})
 	return jr, err
 }
 
-func (s *Service) insertRequest(ctx context.Context, tx *sqlx.Tx, memberID int64, a Answers) (*JoinRequest, error) {
-	now := s.Store.Now().UTC()
-	res, err := tx.ExecContext(ctx, `INSERT INTO join_requests (member_id, workplace, role_title, staff_responsibility, sector, motivation, rules_accepted_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, memberID, a.Workplace, a.Role, *a.StaffResponsibility, a.Sector, a.Motivation, now, now)
+func (s *Service) insertRequest(ctx context.Context, tx *sqlx.Tx, memberID int64, a Answers, extra map[int64]string, status string, invitation *int64) (*JoinRequest, error) {
+	now := s.now()
+	res, err := tx.ExecContext(ctx, `INSERT INTO join_requests (member_id, workplace, role_title, staff_responsibility, sector, motivation,
+			rules_accepted_at, created_at, queued_at, status, invitation_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, memberID, a.Workplace, a.Role, *a.StaffResponsibility, a.Sector, a.Motivation,
+		now, now, now, status, invitation)
 	if err != nil {
 		if errors.Is(forum.Translate(err), forum.ErrConflict) {
 			return nil, forum.Refuse(forum.ErrConflict, "error.join.open_exists")
@@ -164,7 +266,36 @@ func (s *Service) insertRequest(ctx context.Context, tx *sqlx.Tx, memberID int64
 		return nil, fmt.Errorf("insert join request: %w", err)
 	}
 	id, _ := res.LastInsertId()
+	if err := s.saveExtra(ctx, tx, id, extra); err != nil {
+		return nil, err
+	}
+	if err := s.event(ctx, tx, id, "submitted", memberID, "", &a); err != nil {
+		return nil, err
+	}
 	return s.joinRequest(ctx, tx, id)
+}
+
+// event writes a line of a request's history; answers, when given, are
+// kept as they were.
+func (s *Service) event(ctx context.Context, ext sqlx.ExecerContext, requestID int64, kind string, actorID int64, message string, answers *Answers) error {
+	snap := ""
+	if answers != nil {
+		b, err := json.Marshal(answers)
+		if err != nil {
+			return err
+		}
+		snap = string(b)
+	}
+	var actor any
+	if actorID > 0 {
+		actor = actorID
+	}
+	_, err := ext.ExecContext(ctx, `INSERT INTO join_request_events (request_id, kind, actor_id, message, answers, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, requestID, kind, actor, message, snap, s.now())
+	if err != nil {
+		return fmt.Errorf("join request event %s: %w", kind, err)
+	}
+	return nil
 }
 
 func (s *Service) joinRequest(ctx context.Context, q sqlx.QueryerContext, id int64) (*JoinRequest, error) {
@@ -173,7 +304,11 @@ func (s *Service) joinRequest(ctx context.Context, q sqlx.QueryerContext, id int
 	if err != nil {
 		return nil, forum.Translate(err)
 	}
-	return &j, nil
+	one := []JoinRequest{j}
+	if err := s.fillExtra(ctx, q, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }
 
 // JoinRequest returns one request, for moderators.
@@ -186,44 +321,50 @@ func (s *Service) JoinRequest(ctx context.Context, actor *forum.Member, id int64
 
 // LatestRequest returns a person's newest join request (her status page).
 func (s *Service) LatestRequest(ctx context.Context, memberID int64) (*JoinRequest, error) {
-	var j JoinRequest
-	err := s.Store.DB.GetContext(ctx, &j, `SELECT `+joinCols+` FROM join_requests j JOIN members m ON m.id = j.member_id
-		WHERE j.member_id = ? ORDER BY j.id DESC LIMIT 1`, memberID)
+	var id int64
+	err := s.Store.DB.GetContext(ctx, &id, `SELECT id FROM join_requests WHERE member_id = ? ORDER BY id DESC LIMIT 1`, memberID)
 	if err != nil {
 		return nil, forum.Translate(err)
 	}
-	return &j, nil
+	return s.joinRequest(ctx, s.Store.DB, id)
 }
 
-// JoinRequests lists requests of a status for moderators: pending oldest
-// first (the queue), decided ones newest first. after continues a page.
+// JoinRequests lists requests of a status for moderators: open ones
+// oldest first (the queue), decided ones newest first. after continues a
+// page.
 func (s *Service) JoinRequests(ctx context.Context, actor *forum.Member, status string, after int64, limit int) ([]JoinRequest, int64, error) {
 	if !actor.IsModerator() {
 		return nil, 0, forum.Refuse(forum.ErrForbidden, "error.moderator_only")
 	}
 	if status == "" {
-		status = "pending"
+		status = JoinPending
 	}
-	switch status {
-	case "pending", "needs_info":
-	case "approved", "rejected":
-	default:
+	known := false
+	for _, st := range JoinStatuses {
+		known = known || st == status
+	}
+	if !known {
 		return nil, 0, forum.Invalid("status", "error.field.choice")
 	}
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
+	where, args := `j.status = ?`, []any{status}
+	if status == "open" {
+		where, args = `j.status IN ('pending', 'completed')`, nil
+	}
 	var js []JoinRequest
 	var err error
-	if status == "pending" || status == "needs_info" {
+	switch status {
+	case "open", JoinPending, JoinCompleted, JoinNeedsInfo:
 		err = s.Store.DB.SelectContext(ctx, &js, `SELECT `+joinCols+` FROM join_requests j JOIN members m ON m.id = j.member_id
-			WHERE j.status = ? AND j.id > ? ORDER BY j.id LIMIT ?`, status, after, limit+1)
-	} else {
+			WHERE `+where+` AND j.id > ? ORDER BY j.id LIMIT ?`, append(args, after, limit+1)...)
+	default:
 		if after <= 0 {
 			after = 1 << 62
 		}
 		err = s.Store.DB.SelectContext(ctx, &js, `SELECT `+joinCols+` FROM join_requests j JOIN members m ON m.id = j.member_id
-			WHERE j.status = ? AND j.id < ? ORDER BY j.id DESC LIMIT ?`, status, after, limit+1)
+			WHERE `+where+` AND j.id < ? ORDER BY j.id DESC LIMIT ?`, append(args, after, limit+1)...)
 	}
 	if err != nil {
 		return nil, 0, err
@@ -233,38 +374,57 @@ func (s *Service) JoinRequests(ctx context.Context, actor *forum.Member, status 
 		js = js[:limit]
 		next = js[len(js)-1].ID
 	}
+	if err := s.fillExtra(ctx, s.Store.DB, js); err != nil {
+		return nil, 0, err
+	}
 	return js, next, nil
 }
 
-// CountPending returns how many requests wait, for the moderator header;
-// for anyone but a moderator it is 0, since she cannot act on them.
+// CountPending returns how many requests wait for a moderator (pending
+// and completed), for the moderator header; for anyone but a moderator it
+// is 0, since she cannot act on them.
 func (s *Service) CountPending(ctx context.Context, actor *forum.Member) (int, error) {
 	if !actor.IsModerator() {
 		return 0, nil
 	}
 	var n int
-	err := s.Store.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM join_requests WHERE status = 'pending'`)
+	err := s.Store.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM join_requests WHERE status IN ('pending', 'completed')`)
 	return n, err
 }
 
 // Approve makes the applicant a member: the request, the account, the
 // audit line and the welcome mail in one transaction.
 func (s *Service) Approve(ctx context.Context, actor *forum.Member, id int64) (*JoinRequest, error) {
-	return s.decide(ctx, actor, id, "approved", "")
+	jr, _, err := s.decide(ctx, actor, id, JoinApproved, "", false)
+	return jr, err
 }
 
-// Reject refuses a request with a reason: a preset code from
-// RejectReasons or free text.
+// Reject refuses a request with a reason: a ready-made code or free text.
+// When a moderator proposed this rejection for a second opinion, another
+// moderator's Reject is the agreement that makes it take effect (with the
+// proposed reason unless she gives one).
 func (s *Service) Reject(ctx context.Context, actor *forum.Member, id int64, reason string) (*JoinRequest, error) {
-	reason, err := NormalizeReason(reason)
-	if err != nil {
-		return nil, err
-	}
-	return s.decide(ctx, actor, id, "rejected", reason)
+	jr, _, err := s.RejectWith(ctx, actor, id, reason, false)
+	return jr, err
 }
 
-// NormalizeReason checks a rejection reason and stores a preset code as
-// "preset:<code>".
+// RejectWith rejects, or with second proposes the rejection for another
+// moderator to agree to (the applicant is told nothing until then).
+// proposed reports that the rejection waits for that agreement.
+func (s *Service) RejectWith(ctx context.Context, actor *forum.Member, id int64, reason string, second bool) (jr *JoinRequest, proposed bool, err error) {
+	if !actor.IsModerator() {
+		return nil, false, forum.Refuse(forum.ErrForbidden, "error.moderator_only")
+	}
+	if reason != "" {
+		if reason, err = s.normalizeReason(ctx, s.Store.DB, reason); err != nil {
+			return nil, false, err
+		}
+	}
+	return s.decide(ctx, actor, id, JoinRejected, reason, second)
+}
+
+// NormalizeReason checks a rejection reason against the built-in codes:
+// a code becomes "preset:<code>", anything else stays free text.
 func NormalizeReason(reason string) (string, error) {
 	v := &forum.ValidationError{}
 	reason = forum.CheckText(v, "reason", reason, 1, 1000, true)
@@ -279,26 +439,66 @@ func NormalizeReason(reason string) (string, error) {
 	return reason, nil
 }
 
-func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, status, reason string) (*JoinRequest, error) {
+// Decided is what a decision did, for the moderator's message.
+func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, status, reason string, second bool) (*JoinRequest, bool, error) {
 	if !actor.IsModerator() {
-		return nil, forum.Refuse(forum.ErrForbidden, "error.moderator_only")
+		return nil, false, forum.Refuse(forum.ErrForbidden, "error.moderator_only")
 	}
 	var jr *JoinRequest
+	proposed := false
 	err := forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
 		j, err := s.joinRequest(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if j.Status != "pending" && j.Status != "needs_info" {
+		if !j.InQueue() {
+			if j.Status == JoinNeedsInfo {
+				return forum.Refuse(forum.ErrConflict, "screening.error.waiting_for_applicant")
+			}
 			return forum.Refuse(forum.ErrConflict, "error.join.decided")
 		}
-		now := s.Store.Now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE join_requests SET status = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
-			status, reason, actor.ID, now, id); err != nil {
+		now := s.now()
+		if j.heldByOther(actor, now) {
+			return forum.Refuse(forum.ErrConflict, "screening.error.claimed", *j.ClaimedBy)
+		}
+		if status == JoinRejected {
+			switch {
+			case j.ProposedByID != nil && *j.ProposedByID == actor.ID:
+				return forum.Refuse(forum.ErrConflict, "screening.error.second_same")
+			case j.ProposedByID != nil:
+				// The second moderator agrees.
+				if reason == "" {
+					reason = j.ProposedReason
+				}
+			case second:
+				if reason == "" {
+					return forum.Invalid("reason", "error.field.required")
+				}
+				proposed = true
+				if _, err := tx.ExecContext(ctx, `UPDATE join_requests SET proposed_by = ?, proposed_reason = ?, proposed_at = ?,
+					claimed_by = NULL, claimed_until = NULL WHERE id = ?`, actor.ID, reason, now, id); err != nil {
+					return err
+				}
+				if err := s.event(ctx, tx, id, "reject_proposed", actor.ID, reason, nil); err != nil {
+					return err
+				}
+				if err := s.Store.Audit(ctx, tx, forum.AuditLine{ActorID: actor.ID, Action: "join_request.reject_proposed",
+					TargetType: "join_request", TargetID: id, Reason: auditReason(reason)}); err != nil {
+					return err
+				}
+				jr, err = s.joinRequest(ctx, tx, id)
+				return err
+			}
+			if reason == "" {
+				return forum.Invalid("reason", "error.field.required")
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE join_requests SET status = ?, reason = ?, decided_by = ?, decided_at = ?,
+			claimed_by = NULL, claimed_until = NULL WHERE id = ?`, status, reason, actor.ID, now, id); err != nil {
 			return err
 		}
-		action := "join_request.approve"
-		if status == "approved" {
+		action, detail := "join_request.approve", ""
+		if status == JoinApproved {
 			// Her answers become the verified role line under her posts.
 			err = s.Store.ApproveMember(ctx, tx, j.MemberID, forum.VerifiedRole{RoleTitle: j.RoleTitle, Workplace: j.Workplace, Sector: j.Sector})
 			if err == nil {
@@ -306,12 +506,19 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 			}
 		} else {
 			action = "join_request.reject"
+			if j.ProposedByID != nil {
+				detail = "second_opinion"
+			}
 			err = s.Store.SetMemberStatus(ctx, tx, j.MemberID, forum.StatusRejected, forum.StatusPending)
 		}
 		if err != nil {
 			return err
 		}
-		if err := s.Store.Audit(ctx, tx, forum.AuditLine{ActorID: actor.ID, Action: action, TargetType: "join_request", TargetID: id, Reason: reason}); err != nil {
+		if err := s.event(ctx, tx, id, status, actor.ID, reason, nil); err != nil {
+			return err
+		}
+		if err := s.Store.Audit(ctx, tx, forum.AuditLine{ActorID: actor.ID, Action: action, TargetType: "join_request", TargetID: id,
+			Reason: auditReason(reason), Detail: detail}); err != nil {
 			return err
 		}
 		if jr, err = s.joinRequest(ctx, tx, id); err != nil {
@@ -320,55 +527,52 @@ func (s *Service) decide(ctx context.Context, actor *forum.Member, id int64, sta
 		if err := s.Store.NotifyJoinDecision(ctx, tx, j.MemberID, id, status); err != nil {
 			return err
 		}
-		return s.Store.Enqueue(ctx, tx, s.decisionMail(jr))
+		return s.Store.Enqueue(ctx, tx, s.decisionMail(ctx, jr))
 	})
-	return jr, err
+	return jr, proposed, err
 }
 
-// ReasonText shows a stored reason in lang: a preset in words, free text
-// as written.
-func (s *Service) ReasonText(lang, reason string) string {
-	if code, ok := strings.CutPrefix(reason, "preset:"); ok {
-		return s.I18n.T(lang, "join.reason."+code)
-	}
-	return reason
-}
-
-func (s *Service) decisionMail(j *JoinRequest) forum.Mail {
-	lang := j.Lang
+func mailLang(lang string) string {
 	if lang == "" {
-		lang = i18n.Default
+		return i18n.Default
 	}
+	return lang
+}
+
+func (s *Service) decisionMail(ctx context.Context, j *JoinRequest) forum.Mail {
+	lang := mailLang(j.Lang)
 	t := func(key string, args ...any) string { return s.I18n.T(lang, key, args...) }
 	m := forum.Mail{MemberID: j.MemberID, Kind: "join_" + j.Status, To: j.Email}
-	if j.Status == "approved" {
+	if j.Status == JoinApproved {
 		m.Subject = t("mail.join_approved.subject")
 		m.Body = t("mail.join_approved.body", j.DisplayName, s.Store.BaseURL+"/")
 	} else {
 		m.Subject = t("mail.join_rejected.subject")
-		m.Body = t("mail.join_rejected.body", j.DisplayName, s.ReasonText(lang, j.Reason), s.Store.BaseURL+"/")
+		m.Body = t("mail.join_rejected.body", j.DisplayName, s.ReasonText(ctx, lang, j.Reason), s.Store.BaseURL+"/")
 	}
 	return m
 }
 
 // Decision is the outcome of one request in a batch.
 type Decision struct {
-	ID  int64
-	Err error
+	ID       int64
+	Request  *JoinRequest
+	Proposed bool
+	Err      error
 }
 
 // DecideMany approves or rejects several requests, each in its own
 // transaction, so one that was decided meanwhile does not undo the rest.
-func (s *Service) DecideMany(ctx context.Context, actor *forum.Member, ids []int64, approve bool, reason string) []Decision {
+func (s *Service) DecideMany(ctx context.Context, actor *forum.Member, ids []int64, approve bool, reason string, second bool) []Decision {
 	out := make([]Decision, 0, len(ids))
 	for _, id := range ids {
-		var err error
+		d := Decision{ID: id}
 		if approve {
-			_, err = s.Approve(ctx, actor, id)
+			d.Request, d.Err = s.Approve(ctx, actor, id)
 		} else {
-			_, err = s.Reject(ctx, actor, id, reason)
+			d.Request, d.Proposed, d.Err = s.RejectWith(ctx, actor, id, reason, second)
 		}
-		out = append(out, Decision{ID: id, Err: err})
+		out = append(out, d)
 	}
 	return out
 }
@@ -401,4 +605,13 @@ func (s *Service) SetRole(ctx context.Context, actor *forum.Member, username str
 		return s.Store.Audit(ctx, tx, forum.AuditLine{ActorID: actor.ID, Action: "member.role", TargetType: "member", TargetID: target.ID,
 			Detail: string(target.Role) + " → " + string(role)})
 	})
+}
+
+// Proposer is the username of the moderator who proposed to reject it,
+// or "".
+func (j *JoinRequest) Proposer() string {
+	if j.ProposedBy == nil {
+		return ""
+	}
+	return *j.ProposedBy
 }

@@ -150,7 +150,7 @@ func TestRejectReasons(t *testing.T) {
 			}
 		}
 		for _, lang := range []string{"sv", "en"} {
-			if txt := s.ReasonText(lang, "preset:"+code); txt == "" || strings.HasPrefix(txt, "join.reason.") {
+			if txt := s.ReasonText(context.Background(), lang, "preset:"+code); txt == "" || strings.HasPrefix(txt, "join.reason.") {
 				t.Errorf("reason %s has no %s text: %q", code, lang, txt)
 			}
 		}
@@ -158,7 +158,7 @@ func TestRejectReasons(t *testing.T) {
 	if got, err := NormalizeReason(" Fritext, på två\r\nrader. "); err != nil || got != "Fritext, på två\nrader." {
 		t.Errorf("free text: %q %v", got, err)
 	}
-	if got := s.ReasonText("en", "Fritext"); got != "Fritext" {
+	if got := s.ReasonText(context.Background(), "en", "Fritext"); got != "Fritext" {
 		t.Errorf("free text shown as %q", got)
 	}
 	for _, bad := range []string{"", "   ", strings.Repeat("x", 1001), "a\x00b"} {
@@ -311,7 +311,7 @@ func TestDecisions(t *testing.T) {
 	if _, err := s.Approve(ctx, mod, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	res := s.DecideMany(ctx, mod, []int64{a.ID, b.ID, 999, c.ID}, false, "no_staff")
+	res := s.DecideMany(ctx, mod, []int64{a.ID, b.ID, 999, c.ID}, false, "no_staff", false)
 	var errs []string
 	for _, d := range res {
 		switch {

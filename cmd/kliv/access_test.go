@@ -48,7 +48,7 @@ var routeAccess = map[access]string{
 		GET / | GET /rules | POST /lang | GET /login | POST /login | POST /logout | GET /join | POST /join | POST /join/again
 		GET /setup | POST /setup | GET /password/forgot | POST /password/forgot | GET /password/reset | POST /password/reset
 		GET /healthz | HEAD /healthz | GET /s/*path | GET /favicon.ico
-		POST /api/v1/session | POST /api/v1/join-requests | GET /privacy`,
+		POST /api/v1/session | POST /api/v1/join-requests | GET /privacy | GET /invite | POST /invite`,
 	byToken: `
 		GET /feeds/latest.atom | HEAD /feeds/latest.atom | GET /feeds/categories/:file | HEAD /feeds/categories/:file
 		GET /feeds/topics/:file | HEAD /feeds/topics/:file | GET /unsubscribe | POST /unsubscribe
@@ -57,7 +57,8 @@ var routeAccess = map[access]string{
 		GET /settings | POST /settings/language | POST /settings/password | POST /settings/logout-everywhere
 		GET /api/v1/session | DELETE /api/v1/session
 		GET /settings/privacy | GET /settings/privacy/export | POST /settings/privacy/delete
-		GET /api/v1/me/export | GET /api/v1/me/sessions | DELETE /api/v1/me`,
+		GET /api/v1/me/export | GET /api/v1/me/sessions | DELETE /api/v1/me
+		POST /join/complete | POST /join/withdraw | POST /api/v1/join-requests/withdraw`,
 	memberOnly: `
 		GET /categories | GET /c/:slug | POST /c/:slug/follow | POST /c/:slug/read-all | GET /new | POST /new
 		GET /t/:id | GET /t/:id/reply | POST /t/:id/reply | POST /t/:id/follow | POST /read-all
@@ -87,7 +88,7 @@ var routeAccess = map[access]string{
 		GET /api/v1/me/blocks | POST /api/v1/me/blocks | DELETE /api/v1/me/blocks/:username
 		GET /events | GET /events/archive | GET /events/new | POST /events/new | GET /events/:id | GET /events/:id/attendees
 		POST /events/:id/rsvp | GET /api/v1/events | POST /api/v1/events | GET /api/v1/events/:id
-		GET /api/v1/events/:id/attendees | POST /api/v1/events/:id/rsvp`,
+		GET /api/v1/events/:id/attendees | POST /api/v1/events/:id/rsvp | GET /confirm-role | POST /confirm-role`,
 	modOnly: `
 		GET /mod/join-requests | POST /mod/join-requests | GET /mod/reports | GET /mod/posts/:id
 		POST /mod/posts/:id/dismiss | POST /mod/posts/:id/hide | POST /mod/posts/:id/unhide | POST /mod/posts/:id/delete
@@ -105,13 +106,20 @@ var routeAccess = map[access]string{
 		GET /events/:id/edit | POST /events/:id/edit | GET /events/:id/message | POST /events/:id/message
 		GET /events/:id/attendees.csv | POST /events/:id/official | POST /events/:id/cancel
 		PATCH /api/v1/events/:id | POST /api/v1/events/:id/message | POST /api/v1/events/:id/official
-		DELETE /api/v1/events/:id/official | POST /api/v1/events/:id/cancel`,
+		DELETE /api/v1/events/:id/official | POST /api/v1/events/:id/cancel
+		GET /mod/join-requests/:id | GET /mod/lapsed | POST /mod/join-requests/:id/ask | POST /mod/join-requests/:id/claim
+		POST /mod/join-requests/:id/verify | GET /api/v1/join-requests/:id | POST /api/v1/join-requests/:id/ask
+		POST /api/v1/join-requests/:id/claim | DELETE /api/v1/join-requests/:id/claim
+		POST /api/v1/join-requests/:id/verifications`,
 	adminOnly: `
 		GET /admin | POST /admin/roles | GET /admin/audit | GET /admin/categories | POST /admin/categories
 		POST /admin/categories/:id | POST /admin/categories/:id/move | POST /admin/categories/:id/archive
 		GET /api/v1/audit | PUT /api/v1/members/:username/role
 		GET /admin/members | GET /admin/settings | POST /admin/settings
-		GET /api/v1/admin/members | GET /api/v1/admin/settings | PUT /api/v1/admin/settings`,
+		GET /api/v1/admin/members | GET /api/v1/admin/settings | PUT /api/v1/admin/settings
+		GET /admin/invitations | POST /admin/invitations | POST /api/v1/invitations
+		GET /admin/join-questions | POST /admin/join-questions | POST /admin/join-questions/:id
+		POST /admin/reject-reasons | POST /admin/reject-reasons/:id`,
 	ownOnly: `
 		POST /settings/tokens/:id/revoke | DELETE /api/v1/me/tokens/:id | GET /notifications/:id | POST /api/v1/notifications/:id/read
 		POST /settings/sessions/:id/revoke | DELETE /api/v1/me/sessions/:id

@@ -44,18 +44,32 @@ func (a *app) apiJoin(c *gin.Context) error {
 	return nil
 }
 
-// joinJSON is a join request as the API shows it.
+// joinJSON is a join request as the API shows it: the built-in answers
+// and, beside them, the answers to added questions by key.
 func joinJSON(j *moderation.JoinRequest, reason string) gin.H {
+	answers := gin.H{"workplace": j.Workplace, "role": j.RoleTitle, "staff_responsibility": j.StaffResponsibility,
+		"sector": j.Sector, "motivation": j.Motivation}
+	for _, e := range j.Extra {
+		answers[e.Key] = e.Value
+	}
 	out := gin.H{
 		"id": j.ID, "username": j.Username, "email": j.Email, "email_domain": j.EmailDomain(),
-		"display_name": j.DisplayName,
-		"answers": gin.H{"workplace": j.Workplace, "role": j.RoleTitle, "staff_responsibility": j.StaffResponsibility,
-			"sector": j.Sector, "motivation": j.Motivation},
+		"display_name": j.DisplayName, "answers": answers,
 		"status": j.Status, "reason": reason, "decided_by": j.DecidedBy, "created_at": rfc3339(j.CreatedAt),
-		"decided_at": nil,
+		"decided_at": nil, "question": j.Question, "claimed_by": nil, "claimed_until": nil,
+		"proposed_reject": nil, "invitation_id": j.InvitationID,
 	}
 	if j.DecidedAt != nil {
 		out["decided_at"] = rfc3339(*j.DecidedAt)
+	}
+	if j.ClaimedBy != nil && j.ClaimedUntil != nil {
+		out["claimed_by"], out["claimed_until"] = *j.ClaimedBy, rfc3339(*j.ClaimedUntil)
+	}
+	if j.ProposedBy != nil {
+		out["proposed_reject"] = gin.H{"by": *j.ProposedBy, "reason": j.ProposedReason}
+	}
+	if j.QueuedAt != nil {
+		out["queued_at"] = rfc3339(*j.QueuedAt)
 	}
 	return out
 }
@@ -76,7 +90,7 @@ func (a *app) apiJoinRequests(c *gin.Context) error {
 	l := a.loc(c)
 	out := make([]gin.H, 0, len(js))
 	for i := range js {
-		out = append(out, joinJSON(&js[i], a.mod.ReasonText(l.Lang, js[i].Reason)))
+		out = append(out, joinJSON(&js[i], a.mod.ReasonText(c.Request.Context(), l.Lang, js[i].Reason)))
 	}
 	var np any
 	if next > 0 {
@@ -111,16 +125,24 @@ func (a *app) apiReject(c *gin.Context) error {
 	}
 	var in struct {
 		Reason string `json:"reason"`
+		// SecondOpinion proposes the rejection for another moderator
+		// to agree to; the request stays open until then.
+		SecondOpinion bool `json:"second_opinion"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	jr, err := a.mod.Reject(c.Request.Context(), viewer(c), id, in.Reason)
+	jr, proposed, err := a.mod.RejectWith(c.Request.Context(), viewer(c), id, in.Reason, in.SecondOpinion)
 	if err != nil {
 		return err
 	}
 	a.mail.Notify()
-	c.JSON(http.StatusOK, gin.H{"id": jr.ID, "status": jr.Status, "reason": a.mod.ReasonText(a.loc(c).Lang, jr.Reason)})
+	reason := jr.Reason
+	if proposed {
+		reason = jr.ProposedReason
+	}
+	c.JSON(http.StatusOK, gin.H{"id": jr.ID, "status": jr.Status, "proposed": proposed,
+		"reason": a.mod.ReasonText(c.Request.Context(), a.loc(c).Lang, reason)})
 	return nil
 }
 

@@ -113,12 +113,27 @@ type postJSON struct {
 	// moderators.
 	Hidden       bool    `json:"hidden"`
 	HiddenReason *string `json:"hidden_reason"`
+	// HideRole: the author shows no role line on this post. The role
+	// line itself is shown unless hidden.
+	HideRole   bool            `json:"hide_role"`
+	AuthorRole *authorRoleJSON `json:"author_role_line"`
+}
+
+// authorRoleJSON is the verified role line the author was approved with.
+type authorRoleJSON struct {
+	Role      string `json:"role"`
+	Sector    string `json:"sector"`
+	Workplace string `json:"workplace"`
 }
 
 func toPostJSON(p *forum.Post, thanked bool) postJSON {
 	out := postJSON{ID: p.ID, TopicID: p.TopicID, Seq: p.Seq, Author: p.AuthorUsername, AuthorName: p.AuthorName,
 		Body: p.Body, BodyHTML: p.BodyHTML, ReplyTo: p.ReplyTo, CreatedAt: rfc3339(p.CreatedAt), EditedAt: optTime(p.EditedAt),
-		Version: p.Version, Thanks: p.ThanksCount, Thanked: thanked, ReplyCount: p.ReplyCount, Deleted: p.Deleted(), URL: p.Path()}
+		Version: p.Version, Thanks: p.ThanksCount, Thanked: thanked, ReplyCount: p.ReplyCount, Deleted: p.Deleted(), URL: p.Path(),
+		HideRole: p.HideRole}
+	if !p.HideRole && (p.AuthorTitle != "" || p.AuthorWork != "") {
+		out.AuthorRole = &authorRoleJSON{Role: p.AuthorTitle, Sector: p.AuthorSector, Workplace: p.AuthorWork}
+	}
 	if p.DeletedBy != "" {
 		by := p.DeletedBy
 		out.DeletedBy = &by
@@ -192,6 +207,7 @@ func (a *app) apiCreateTopic(c *gin.Context) error {
 		Body       string `json:"body"`
 		Kind       string `json:"kind"`
 		URL        string `json:"url"`
+		HideRole   bool   `json:"hide_role"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -203,7 +219,7 @@ func (a *app) apiCreateTopic(c *gin.Context) error {
 	// The API posts a text that seems to hold a personal identity number
 	// and says so (personal_number_warning); the post is reported to the
 	// moderators by the system.
-	n := forum.NewTopic{CategoryID: in.CategoryID, Title: in.Title, Body: in.Body, Kind: in.Kind, URL: in.URL, AnyPersonalNumber: true}
+	n := forum.NewTopic{CategoryID: in.CategoryID, Title: in.Title, Body: in.Body, Kind: in.Kind, URL: in.URL, AnyPersonalNumber: true, HideRole: in.HideRole}
 	t, p, err := a.store.CreateTopic(ctx, m, n)
 	dups := []duplicateJSON{}
 	var dup *forum.DuplicateLinkError
@@ -308,13 +324,14 @@ func (a *app) apiCreatePost(c *gin.Context) error {
 		return err
 	}
 	var in struct {
-		Body    string `json:"body"`
-		ReplyTo *int64 `json:"reply_to"`
+		Body     string `json:"body"`
+		ReplyTo  *int64 `json:"reply_to"`
+		HideRole bool   `json:"hide_role"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	n := forum.NewPost{Body: in.Body, AnyPersonalNumber: true}
+	n := forum.NewPost{Body: in.Body, AnyPersonalNumber: true, HideRole: in.HideRole}
 	if in.ReplyTo != nil {
 		if *in.ReplyTo <= 0 {
 			return forum.Invalid("reply_to", "error.reply_to.missing")
@@ -354,14 +371,22 @@ func (a *app) apiEditPost(c *gin.Context) error {
 		return err
 	}
 	var in struct {
-		Body    string `json:"body"`
-		Version int    `json:"version"`
+		Body     string `json:"body"`
+		Version  int    `json:"version"`
+		HideRole *bool  `json:"hide_role"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := a.checkLimit(c, a.limits.edits); err != nil {
 		return err
+	}
+	// Her role line is hers to hide: refused to anyone else before the
+	// edit is written.
+	if in.HideRole != nil {
+		if err := a.store.SetHideRole(c.Request.Context(), viewer(c), id, *in.HideRole); err != nil {
+			return err
+		}
 	}
 	p, err := a.store.EditPost(c.Request.Context(), viewer(c), id, in.Body, in.Version)
 	if err != nil {

@@ -79,9 +79,11 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		return nil, err
 	}
 	off := !cfg.RateLimits
+	mod := moderation.New(store, bundle)
+	mod.SetPolicy(cfg.Screening.Policy())
 	a := &app{
 		cfg: cfg, log: logger, db: db, store: store, i18n: bundle, views: views,
-		mod:          moderation.New(store, bundle),
+		mod:          mod,
 		mail:         &mail.Worker{DB: db, Sender: sender, Logger: logger, Now: time.Now},
 		loginIP:      newLimiter(20, 20, off),
 		loginAccount: newLimiter(5, 10, off),

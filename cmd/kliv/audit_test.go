@@ -56,6 +56,8 @@ func TestEveryModeratorActionIsAudited(t *testing.T) {
 	}
 	jrA := mustApply(t, a, "cia", "sv")
 	jrB := mustApply(t, a, "dora", "en")
+	jrC := mustApply(t, a, "gun", "sv")
+	jrD := mustApply(t, a, "hedda", "sv")
 
 	cases := []struct {
 		name   string
@@ -69,6 +71,21 @@ func TestEveryModeratorActionIsAudited(t *testing.T) {
 		{"reject", func() *testResponse {
 			return mod.api("POST", fmt.Sprintf("/api/v1/join-requests/%d/reject", jrB.ID), map[string]any{"reason": "no_staff"})
 		}, "join_request.reject", fmt.Sprintf("join_request:%d", jrB.ID)},
+		{"ask for more information", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/join-requests/%d/ask", jrC.ID), map[string]any{"question": "Vilken enhet leder du?"})
+		}, "join_request.ask", fmt.Sprintf("join_request:%d", jrC.ID)},
+		{"propose a rejection", func() *testResponse {
+			return mod.api("POST", fmt.Sprintf("/api/v1/join-requests/%d/reject", jrD.ID), map[string]any{"reason": "no_staff", "second_opinion": true})
+		}, "join_request.reject_proposed", fmt.Sprintf("join_request:%d", jrD.ID)},
+		{"invite", func() *testResponse {
+			return ad.api("POST", "/api/v1/invitations", map[string]any{"emails": []string{"gun@kommun.se"}})
+		}, "invitation.create", "invitation:"},
+		{"add a join question", func() *testResponse {
+			return ad.postForm("/admin/join-questions", url.Values{"kind": {"text"}, "label_sv": {"Vilken enhet?"}, "label_en": {"Which unit?"}})
+		}, "join_question.add", "join_question:"},
+		{"add a rejection reason", func() *testResponse {
+			return ad.postForm("/admin/reject-reasons", url.Values{"text_sv": {"Vi når dig inte."}, "text_en": {"We cannot reach you."}})
+		}, "reject_reason.add", "reject_reason:"},
 		{"role", func() *testResponse {
 			return ad.api("PUT", "/api/v1/members/bea/role", map[string]any{"role": "moderator"})
 		}, "member.role", fmt.Sprintf("member:%d", bea.ID)},

@@ -62,6 +62,7 @@ func (a *app) chores(ctx context.Context) {
 	a.chore(ctx, "digests", true, func(ctx context.Context) (int, error) { return a.store.SendDigests(ctx, a.store.Now()) })
 	a.chore(ctx, "event waiting lists", false, a.store.PromoteWaitlists)
 	a.chore(ctx, "event reminders", true, a.store.SendEventReminders)
+	a.chore(ctx, "screening", true, a.mod.Chores)
 }
 
 // chore runs one round of a chore and logs what it did or why it failed.

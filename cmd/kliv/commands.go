@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"kliv/forum"
 	"kliv/i18n"
 )
@@ -82,7 +84,16 @@ func cmdAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer a.close()
-	m, err := a.store.CreateMember(ctx, a.db, nm)
+	// The operator's own door into the forum: written to the audit log
+	// like every other way in, with the system as the actor.
+	var m *forum.Member
+	err = forum.InTx(ctx, a.db, func(tx *sqlx.Tx) error {
+		var err error
+		if m, err = a.store.CreateMember(ctx, tx, nm); err != nil {
+			return err
+		}
+		return a.store.Audit(ctx, tx, forum.AuditLine{Action: "member.create", TargetType: "member", TargetID: m.ID, Detail: "command_line"})
+	})
 	if err != nil {
 		return fmt.Errorf("admin create: %s", a.plainError(err))
 	}

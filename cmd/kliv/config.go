@@ -6,7 +6,11 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+
+	"kliv/moderation"
 )
 
 // Config is every setting of a kliv process; built once, passed down.
@@ -16,6 +20,19 @@ type Config struct {
 	BaseURL    string
 	SMTP       string
 	RateLimits bool
+	// Screening is how join requests are screened (claims, retention,
+	// queue alerts, the yearly role confirmation).
+	Screening ScreeningConfig
+}
+
+// ScreeningConfig is the screening policy in the units the flags take.
+type ScreeningConfig struct {
+	RetentionDays     int // rejected and withdrawn requests are deleted after this
+	QueueAlertHours   int // moderators are mailed when a request has waited this long
+	ConfirmRoleMonths int // members confirm their role this often (0: never)
+	ConfirmGraceDays  int // and lapse when they have not within this
+	ClaimMinutes      int // a moderator's claim on a request holds this long
+	InviteDays        int // an invitation link works this long
 }
 
 // configFlags declares the shared configuration flags on fs; the returned
@@ -27,6 +44,22 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	base := fs.String("base-url", "", "public base URL (KLIV_BASE_URL, default http:// + addr)")
 	smtp := fs.String("smtp", "", "SMTP URL smtp://user:pass@host:587?from=addr (KLIV_SMTP; empty: mail goes to the log)")
 	rl := fs.String("rate-limits", "", "on or off (KLIV_RATE_LIMITS, default on)")
+	screening := []struct {
+		flag, env, usage string
+		def              int
+		val              *string
+	}{
+		{"retention-days", "KLIV_RETENTION_DAYS", "days rejected and withdrawn join requests are kept", 30, nil},
+		{"queue-alert-hours", "KLIV_QUEUE_ALERT_HOURS", "hours a join request may wait before moderators are mailed", 48, nil},
+		{"confirm-role-months", "KLIV_CONFIRM_ROLE_MONTHS", "months between a member's role confirmations (0: never ask)", 12, nil},
+		{"confirm-grace-days", "KLIV_CONFIRM_GRACE_DAYS", "days to confirm before a member lapses to read-only", 30, nil},
+		{"claim-minutes", "KLIV_CLAIM_MINUTES", "minutes a moderator's claim on a join request holds", 30, nil},
+		{"invite-days", "KLIV_INVITE_DAYS", "days an invitation link works", 14, nil},
+	}
+	for i := range screening {
+		sc := &screening[i]
+		sc.val = fs.String(sc.flag, "", fmt.Sprintf("%s (%s, default %d)", sc.usage, sc.env, sc.def))
+	}
 	return func() (Config, error) {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -53,6 +86,21 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		default:
 			return c, fmt.Errorf("--rate-limits must be on or off, not %q", v)
 		}
+		ints := make([]int, len(screening))
+		for i, sc := range screening {
+			v := pick(sc.flag, *sc.val, sc.env, strconv.Itoa(sc.def))
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			min := 1
+			if sc.flag == "confirm-role-months" {
+				min = 0
+			}
+			if err != nil || n < min || n > 100000 {
+				return c, fmt.Errorf("--%s %q: want a whole number of at least %d", sc.flag, v, min)
+			}
+			ints[i] = n
+		}
+		c.Screening = ScreeningConfig{RetentionDays: ints[0], QueueAlertHours: ints[1], ConfirmRoleMonths: ints[2],
+			ConfirmGraceDays: ints[3], ClaimMinutes: ints[4], InviteDays: ints[5]}
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 			return c, fmt.Errorf("--addr %q: want host:port", c.Addr)
 		}
@@ -93,4 +141,25 @@ func (c Config) Origin() string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// Policy is the screening policy as the moderation service takes it;
+// zero values (a Config built by hand, as in tests) keep the defaults.
+func (c ScreeningConfig) Policy() moderation.Policy {
+	if c == (ScreeningConfig{}) {
+		return moderation.Policy{}
+	}
+	day := 24 * time.Hour
+	p := moderation.Policy{
+		ClaimFor:     time.Duration(c.ClaimMinutes) * time.Minute,
+		Retention:    time.Duration(c.RetentionDays) * day,
+		AlertAfter:   time.Duration(c.QueueAlertHours) * time.Hour,
+		InviteFor:    time.Duration(c.InviteDays) * day,
+		ConfirmEvery: time.Duration(c.ConfirmRoleMonths) * 30 * day,
+		ConfirmGrace: time.Duration(c.ConfirmGraceDays) * day,
+	}
+	if c.ConfirmRoleMonths == 0 {
+		p.ConfirmEvery = -1 // never ask
+	}
+	return p
 }

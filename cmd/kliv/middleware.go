@@ -240,6 +240,11 @@ func (a *app) requireMember(c *gin.Context) {
 	switch {
 	case m == nil:
 		a.fail(c, forum.ErrUnauthenticated)
+	case m.Status == forum.StatusLapsed && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead):
+		// A lapsed alumna reads as a plain member until she confirms her
+		// role; anything that changes something is refused.
+		readOnly(c, m)
+		c.Next()
 	case !m.IsMember():
 		if !isAPI(c) && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
 			c.Redirect(http.StatusSeeOther, "/")
@@ -342,4 +347,17 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// keyReadOnly marks a request by a lapsed alumna, read as a plain member.
+const keyReadOnly = "kliv.readonly"
+
+// readOnly lets a lapsed alumna read: for this request she is an
+// approved plain member (no moderator's or admin's pages), and pages show
+// the banner with her confirm link.
+func readOnly(c *gin.Context, m *forum.Member) {
+	ro := *m
+	ro.Status, ro.Role = forum.StatusApproved, forum.RoleMember
+	c.Set(keyViewer, &ro)
+	c.Set(keyReadOnly, true)
 }

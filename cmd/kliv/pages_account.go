@@ -24,9 +24,11 @@ type landingPage struct {
 
 type statusPage struct {
 	Page
+	screeningForm
 	Request *moderation.JoinRequest
 	Reason  string
-	Sectors []string
+	Rows    []answerRow
+	Wait    string
 }
 
 // pageHome is the front page: the forum for members, her request's
@@ -40,6 +42,8 @@ func (a *app) pageHome(c *gin.Context) error {
 			return err
 		}
 		return a.render(c, http.StatusOK, "landing", &landingPage{Page: a.base(c, ""), SetupPending: pending})
+	case m.Status == forum.StatusLapsed:
+		readOnly(c, m)
 	case !m.IsMember():
 		return a.renderStatus(c, nil)
 	}
@@ -48,15 +52,38 @@ func (a *app) pageHome(c *gin.Context) error {
 
 func (a *app) renderStatus(c *gin.Context, f *Form) error {
 	m := viewer(c)
-	p := &statusPage{Page: a.base(c, "status.title"), Sectors: moderation.Sectors}
+	if m.Status == forum.StatusLapsed {
+		return a.renderConfirm(c, http.StatusOK, nil)
+	}
+	ctx := c.Request.Context()
+	p := &statusPage{Page: a.base(c, "status.title")}
 	p.Form = f
-	jr, err := a.mod.LatestRequest(c.Request.Context(), m.ID)
+	var err error
+	if p.screeningForm, err = a.screeningForm(ctx, p.L); err != nil {
+		return err
+	}
+	jr, err := a.mod.LatestRequest(ctx, m.ID)
 	if err != nil && !errors.Is(err, forum.ErrNotFound) {
 		return err
 	}
 	p.Request = jr
 	if jr != nil {
-		p.Reason = a.mod.ReasonText(p.L.Lang, jr.Reason)
+		p.Reason = a.mod.ReasonText(ctx, p.L.Lang, jr.Reason)
+		qs, err := a.mod.Questions(ctx, true)
+		if err != nil {
+			return err
+		}
+		ans := jr.Answers()
+		p.Rows = a.answerRows(p.L, qs, &ans)
+		if jr.Status == moderation.JoinNeedsInfo && !f.HasErrors() {
+			// The completion form starts from her answers as they are.
+			p.Form = answersForm(&ans)
+		}
+		if jr.InQueue() {
+			if p.Wait, err = a.typicalWait(ctx, p.L); err != nil {
+				return err
+			}
+		}
 	}
 	code := http.StatusOK
 	if f.HasErrors() {

@@ -59,7 +59,7 @@ func (a *app) pageAudit(c *gin.Context) error {
 	}
 	p := &auditPage{Page: a.base(c, "audit.title"), Entries: es, Next: next}
 	for i := range es {
-		es[i].Reason = a.mod.ReasonText(p.L.Lang, es[i].Reason)
+		es[i].Reason = a.mod.AuditReasonText(c.Request.Context(), p.L.Lang, es[i].Reason)
 	}
 	return a.render(c, http.StatusOK, "audit", p)
 }

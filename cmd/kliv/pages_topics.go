@@ -73,6 +73,9 @@ func (p *postView) ReplyToName() string {
 // RoleLine is the author's verified role: title · sector · workplace,
 // skipping what is empty.
 func (p *Page) RoleLine(post *forum.Post) string {
+	if post.HideRole {
+		return ""
+	}
 	var parts []string
 	if post.AuthorTitle != "" {
 		parts = append(parts, post.AuthorTitle)
@@ -310,7 +313,7 @@ type composerPage struct {
 	Duplicates []forum.Topic
 }
 
-var topicFields = []string{"title", "kind", "category_id", "url", "body", "any_duplicate"}
+var topicFields = []string{"title", "kind", "category_id", "url", "body", "any_duplicate", "hide_role"}
 
 func (a *app) renderComposer(c *gin.Context, code int, f *Form, prev rendered, dups []forum.Topic) error {
 	cs, err := a.store.Categories(c.Request.Context(), false)
@@ -350,7 +353,7 @@ func (a *app) postNewTopic(c *gin.Context) error {
 		t, _, err = a.store.CreateTopic(c.Request.Context(), viewer(c), forum.NewTopic{
 			CategoryID: catID, Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"),
 			URL: c.PostForm("url"), AnyDuplicate: f.Checked("any_duplicate"),
-			AnyPersonalNumber: c.PostForm("any_personal_number") == "1",
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1", HideRole: f.Checked("hide_role"),
 		})
 	}
 	if err != nil {
@@ -465,7 +468,7 @@ func (a *app) postReply(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(c, "body", "reply_to")
+	f := newForm(c, "body", "reply_to", "hide_role")
 	if c.PostForm("preview") != "" {
 		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
@@ -483,7 +486,7 @@ func (a *app) postReply(c *gin.Context) error {
 	var p *forum.Post
 	if err = a.checkLimit(c, a.limits.replies); err == nil {
 		p, err = a.store.CreatePost(ctx, m, id, forum.NewPost{Body: c.PostForm("body"), ReplyTo: replyTo,
-			AnyPersonalNumber: c.PostForm("any_personal_number") == "1"})
+			AnyPersonalNumber: c.PostForm("any_personal_number") == "1", HideRole: f.Checked("hide_role")})
 	}
 	if err != nil {
 		pnrFound(f, err)
@@ -572,6 +575,9 @@ func (a *app) pageEditPost(c *gin.Context) error {
 	f := newForm(c)
 	f.Values["body"] = p.Body
 	f.Values["version"] = strconv.Itoa(p.Version)
+	if p.HideRole {
+		f.Values["hide_role"] = "1"
+	}
 	pg := &editPage{Page: a.base(c, "edit.title"), Post: &postView{Post: p}, Topic: t}
 	pg.Form = f
 	return a.render(c, http.StatusOK, "edit_post", pg)
@@ -582,7 +588,7 @@ func (a *app) postEditPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(c, "body", "version")
+	f := newForm(c, "body", "version", "hide_role")
 	l := a.loc(c)
 	pg := &editPage{Post: &postView{Post: p}, Topic: t}
 	show := func(code int) error {
@@ -600,6 +606,13 @@ func (a *app) postEditPost(c *gin.Context) error {
 		return show(formStatusOK(err))
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
+	// The role line's box is the author's own; a moderator's edit
+	// leaves it as it is.
+	if hide := f.Checked("hide_role"); hide != p.HideRole && p.ByMember(viewer(c)) {
+		if err := a.store.SetHideRole(c.Request.Context(), viewer(c), p.ID, hide); err != nil {
+			return err
+		}
+	}
 	var saved *forum.Post
 	if err = a.checkLimit(c, a.limits.edits); err == nil {
 		saved, err = a.store.EditPostWith(c.Request.Context(), viewer(c), p.ID, forum.PostEdit{Body: c.PostForm("body"), Version: version,

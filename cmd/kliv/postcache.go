@@ -240,6 +240,7 @@ func (k *cardKeyer) post(p *forum.Post) {
 	k.str(p.DeletedBy)
 	k.optTime(p.HiddenAt)
 	k.str(p.HiddenReason)
+	k.bool(p.HideRole)
 }
 
 // card writes everything a card shows: the post and its replies, what

@@ -155,6 +155,8 @@ type Page struct {
 	Header    HeaderCounts
 	NoIndex   bool
 	BodyClass string
+	// ReadOnly: a lapsed alumna reading; the layout shows her confirm link.
+	ReadOnly bool
 	// SiteDescription is the admins' description of the site in the
 	// reader's language, "" for the catalogs' (pages_admin_settings.go).
 	SiteDescription string
@@ -195,7 +197,7 @@ func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 	l := a.loc(c)
 	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI(),
-		SiteDescription: a.siteDescription(l.Lang)}
+		ReadOnly: c.GetBool(keyReadOnly), SiteDescription: a.siteDescription(l.Lang)}
 	if titleKey != "" {
 		p.Title = l.T(titleKey, args...)
 	}

@@ -92,6 +92,7 @@ func (a *app) routes() http.Handler {
 	a.profilesRoutes(member, apiMember)
 	a.privacyRoutes(s, signed, member, api, apiMember)
 	a.eventsRoutes(s, member, apiMember)
+	a.screeningRoutes(s, signed, member, api, api.Group("/", a.requireSignedIn), apiMember)
 
 	r.NoRoute(a.authenticate, func(c *gin.Context) { a.fail(c, errNotFound) })
 	r.NoMethod(a.authenticate, func(c *gin.Context) {

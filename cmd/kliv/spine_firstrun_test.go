@@ -313,13 +313,15 @@ func TestConfig(t *testing.T) {
 		return r()
 	}
 	c, err := resolve(nil, nil)
-	if err != nil || c != (Config{Addr: "127.0.0.1:8080", DB: "kliv.db", BaseURL: "http://127.0.0.1:8080", RateLimits: true}) {
+	if err != nil || c != (Config{Addr: "127.0.0.1:8080", DB: "kliv.db", BaseURL: "http://127.0.0.1:8080", RateLimits: true,
+		Screening: ScreeningConfig{RetentionDays: 30, QueueAlertHours: 48, ConfirmRoleMonths: 12, ConfirmGraceDays: 30, ClaimMinutes: 30, InviteDays: 14}}) {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
 	env := map[string]string{"KLIV_ADDR": "0.0.0.0:9000", "KLIV_DB": "/data/k.db", "KLIV_BASE_URL": "https://kliv.se/",
 		"KLIV_SMTP": "smtp://u:p@mail.example:587?from=kliv@kliv.se", "KLIV_RATE_LIMITS": "off"}
 	c, err = resolve(nil, env)
-	if err != nil || c != (Config{Addr: "0.0.0.0:9000", DB: "/data/k.db", BaseURL: "https://kliv.se", SMTP: env["KLIV_SMTP"]}) {
+	if err != nil || c != (Config{Addr: "0.0.0.0:9000", DB: "/data/k.db", BaseURL: "https://kliv.se", SMTP: env["KLIV_SMTP"],
+		Screening: ScreeningConfig{RetentionDays: 30, QueueAlertHours: 48, ConfirmRoleMonths: 12, ConfirmGraceDays: 30, ClaimMinutes: 30, InviteDays: 14}}) {
 		t.Fatalf("environment: %+v %v", c, err)
 	}
 	if !c.Secure() || c.Origin() != "https://kliv.se" {

@@ -121,7 +121,7 @@ func TestJoinThroughFormAndApproveInQueue(t *testing.T) {
 	mc.get("/").contains(`<span class="visually-hidden">(</span>1<span class="visually-hidden"> väntar)</span>`)
 
 	r = mc.postForm("/mod/join-requests", url.Values{"id": {ids[0]}, "action": {"approve"}, "reason": {"no_staff"}}).wantStatus(http.StatusSeeOther)
-	mc.get(r.location()).wantStatus(http.StatusOK).contains("Godkänt.", "Inga ansökningar här.")
+	mc.get(r.location()).wantStatus(http.StatusOK).contains("Anna Andersson (@anna) är godkänd och får ett mejl.", "Inga ansökningar här.")
 
 	// She is a member now: the forum home, not the status page.
 	home = anna.get("/").wantStatus(http.StatusOK)
@@ -232,7 +232,7 @@ func TestRejectWithReasonThenApplyAgain(t *testing.T) {
 		t.Fatalf("sara's mail: %+v", sm)
 	}
 	rows := auditRows(t, a)
-	if len(rows) != 2 || rows[0].Reason != "preset:no_staff" || rows[1].Reason != "Vi hittar inte din arbetsplats." {
+	if len(rows) != 2 || rows[0].Reason != "preset:no_staff" || rows[1].Reason != "free_text" {
 		t.Fatalf("audit: %+v", rows)
 	}
 

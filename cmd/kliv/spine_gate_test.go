@@ -23,6 +23,10 @@ var publicRoutes = []string{
 	"GET /unsubscribe", "POST /unsubscribe", // a token in the link
 	"GET /feeds/*", "HEAD /feeds/*", // a feed token in the link
 	"POST /api/v1/session", "GET /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/join-requests",
+	// screening: an invitation link (a token of its own), and the
+	// applicant's completion and withdrawal of her own request
+	"GET /invite", "POST /invite", "POST /join/complete", "POST /join/withdraw", "POST /api/v1/join-requests/withdraw",
+	"GET /confirm-role", "POST /confirm-role", // her own role line (refused to applicants)
 	"GET /privacy", "GET /api/v1/me/export", "GET /api/v1/me/sessions", "DELETE /api/v1/me", "DELETE /api/v1/me/sessions/*", // her own data, applicants too
 }
 

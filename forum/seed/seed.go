@@ -259,7 +259,12 @@ func (p *plan) writeMembers(ctx context.Context, b *forum.Bulk, hash string, sum
 			sum.Rejected++
 		}
 		if int32(i) == p.admin || int32(i) == p.mod {
-			continue // made by kliv admin create, not by applying
+			// Made by kliv admin create, not by applying: in the log
+			// as that command writes it.
+			if err := b.Audit(ctx, 0, "member.create", "member", m.id, "", at(m.created)); err != nil {
+				return err
+			}
+			continue
 		}
 		jr := forum.BulkJoinRequest{MemberID: m.id, Workplace: m.workplace, RoleTitle: m.roleTitle, StaffResponsibility: m.staff,
 			Sector: m.sector, Motivation: m.motivation, Status: string(m.status), CreatedAt: at(m.created)}
