@@ -149,6 +149,9 @@ type Page struct {
 	Header    HeaderCounts
 	NoIndex   bool
 	BodyClass string
+	// LangGuessed: the language came from the browser, not a choice,
+	// so the footer offers Swedish prominently.
+	LangGuessed bool
 }
 
 // HeaderCounts are the numbers the header shows.
@@ -182,7 +185,8 @@ func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 // base returns a Page filled from the request.
 func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 	l := a.loc(c)
-	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI()}
+	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI(),
+		LangGuessed: c.GetBool(keyLangGuessed)}
 	if titleKey != "" {
 		p.Title = l.T(titleKey, args...)
 	}

@@ -176,9 +176,9 @@ func TestSearchPage(t *testing.T) {
 	// A bad filter is shown at its field.
 	ada.get("/search?q=x&after=igår").wantStatus(http.StatusBadRequest).contains("Skriv datumet som 2025-03-14.", `value="igår"`)
 	// English.
-	ada.Lang = "en"
+	ada.cookies[langCookie] = &http.Cookie{Name: langCookie, Value: "en"}
 	ada.get("/search?" + srQ("zzzyx")).wantStatus(http.StatusOK).contains("No results")
-	ada.Lang = ""
+	delete(ada.cookies, langCookie)
 
 	// What was typed comes back escaped, in the box and the title.
 	xss := `<script>alert(1)</script> "ö`
