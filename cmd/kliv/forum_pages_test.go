@@ -26,7 +26,7 @@ func topicIDFrom(t testing.TB, r *testResponse) int64 {
 func TestForumPagesComposer(t *testing.T) {
 	a, anna, _ := forumApp(t)
 	anna.get("/new?category=2&kind=link").wantStatus(http.StatusOK).
-		contains("Nytt ämne", `name="title"`, `value="link" checked`, `<option value="2" selected>`, "Förhandsgranska", "Publicera", "Krävs för Länk", `data-preview-url="/api/v1/preview"`)
+		contains("Nytt ämne", `name="title"`, `value="link" checked`, `<option value="2" selected>`, "Förhandsgranska", "Publicera", "Bara för typen Länk", `data-preview-url="/api/v1/preview"`)
 
 	// Preview without JavaScript: the form comes back with the rendered
 	// text and what was typed, and nothing is written.

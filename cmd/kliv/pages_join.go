@@ -19,6 +19,13 @@ type joinPage struct {
 
 var joinFields = []string{"username", "email", "display_name", "workplace", "role", "staff_responsibility", "sector", "motivation", "accept_rules"}
 
+// joinOrder is the join form's fields as it shows them, the error
+// summary's order; joinChoices are those answered by picking.
+var (
+	joinOrder   = []string{"display_name", "username", "email", "password", "workplace", "role", "staff_responsibility", "sector", "motivation", "accept_rules"}
+	joinChoices = []string{"staff_responsibility", "sector"}
+)
+
 func (a *app) pageJoin(c *gin.Context) error {
 	if m := viewer(c); m != nil {
 		return redirect(c, "/")
@@ -56,7 +63,7 @@ func (a *app) postJoin(c *gin.Context) error {
 	}
 	_, m, err := a.mod.Apply(c.Request.Context(), app)
 	if err != nil {
-		f := newForm(c, joinFields...)
+		f := newForm(c, joinFields...).shaped(joinOrder, nil, joinChoices...)
 		if !f.fill(a.loc(c), err) {
 			return err
 		}
@@ -85,7 +92,7 @@ func (a *app) postJoinAgain(c *gin.Context) error {
 			// form to show it on.
 			return err
 		}
-		f := newForm(c, joinFields...)
+		f := newForm(c, joinFields...).shaped(joinOrder, nil, joinChoices...)
 		if !f.fill(a.loc(c), err) {
 			return err
 		}

@@ -292,6 +292,9 @@ type composerPage struct {
 
 var topicFields = []string{"title", "kind", "category_id", "url", "body", "any_duplicate"}
 
+// topicChoices are the composer's fields answered by picking.
+var topicChoices = []string{"kind", "category_id"}
+
 func (a *app) renderComposer(c *gin.Context, code int, f *Form, prev rendered, dups []forum.Topic) error {
 	cs, err := a.store.Categories(c.Request.Context(), false)
 	if err != nil {
@@ -313,7 +316,7 @@ func (a *app) pageNewTopic(c *gin.Context) error {
 }
 
 func (a *app) postNewTopic(c *gin.Context) error {
-	f := newForm(c, topicFields...)
+	f := newForm(c, topicFields...).shaped(topicFields, nil, topicChoices...)
 	l := a.loc(c)
 	if c.PostForm("preview") != "" {
 		html, err := a.store.Preview(c.PostForm("body"))
@@ -438,7 +441,7 @@ func (a *app) postReply(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(c, "body", "reply_to")
+	f := newForm(c, "body", "reply_to").shaped(nil, map[string]string{"body": "field.reply"})
 	if c.PostForm("preview") != "" {
 		html, err := a.store.Preview(c.PostForm("body"))
 		if err != nil && !f.fill(l, err) {
@@ -473,6 +476,10 @@ func (a *app) postAnswer(c *gin.Context) error {
 	}
 	if pid > 0 {
 		a.flash(c, "topic.answer_marked")
+		// Back to the reply she marked, not the top of the page.
+		if p, err := a.store.Post(c.Request.Context(), viewer(c), pid); err == nil {
+			return redirect(c, at(p))
+		}
 	} else {
 		a.flash(c, "topic.answer_cleared")
 	}

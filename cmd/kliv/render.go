@@ -152,6 +152,9 @@ type Page struct {
 	// LangGuessed: the language came from the browser, not a choice,
 	// so the footer offers Swedish prominently.
 	LangGuessed bool
+	// NoHeaderSearch leaves out the header's search row, on a page that
+	// has its own search form (one "Sök" landmark a page).
+	NoHeaderSearch bool
 }
 
 // HeaderCounts are the numbers the header shows.

@@ -32,3 +32,25 @@ func TestPostKeepsLeadingIndentation(t *testing.T) {
 	// Only whitespace is still an empty post.
 	anna.api("POST", fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]any{"body": " \n\t\n "}).wantStatus(http.StatusBadRequest)
 }
+
+// Small posts-back (Tack, taking it back, marking the answer) return to
+// the post acted on, on its page, not to the top of the topic.
+func TestPostBacksReturnToThePost(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	tp := mustTopic(t, a, member(t, a, "anna"), forum.NewTopic{Title: "Fråga om scheman", Kind: forum.KindQuestion})
+	var last *forum.Post
+	for i := 0; i < 35; i++ { // two pages
+		last = mustReply(t, a, member(t, a, "bea"), tp.ID, fmt.Sprintf("Svar %d", i), 0)
+	}
+	want := fmt.Sprintf("/t/%d?page=2#p%d", tp.ID, last.ID)
+	if got := anna.postForm(fmt.Sprintf("/p/%d/thanks", last.ID), nil).wantStatus(http.StatusSeeOther).location(); got != want {
+		t.Errorf("after Tack: %s, want %s", got, want)
+	}
+	if got := anna.postForm(fmt.Sprintf("/p/%d/unthank", last.ID), nil).wantStatus(http.StatusSeeOther).location(); got != want {
+		t.Errorf("after taking Tack back: %s, want %s", got, want)
+	}
+	if got := anna.postForm(fmt.Sprintf("/t/%d/answer", tp.ID), map[string][]string{"post_id": {fmt.Sprint(last.ID)}}).wantStatus(http.StatusSeeOther).location(); got != want {
+		t.Errorf("after marking the answer: %s, want %s", got, want)
+	}
+	_ = bea
+}
