@@ -126,10 +126,31 @@ type topicPage struct {
 	// (postcache.go).
 	Cards      []cardRun
 	AnswerCard template.HTML
-	// PagerHTML is the numbered pager ("topicpager"), shown twice, or
-	// empty when the topic has one page.
+	// PagerHTML is the numbered pager ("topicpager"), shown under the
+	// posts, or empty when the topic has one page.
 	PagerHTML template.HTML
+	// Landed: the server chose this page (her first unread or the last)
+	// for the topic's plain link.
+	Landed bool
 }
+
+// LastPage is the topic's last page number.
+func (p *topicPage) LastPage() int { return p.Topic.Pages() }
+
+// FirstUnreadPath links her first unread post ("" when all is read, or
+// when it is the first post: then it is "Första").
+func (p *topicPage) FirstUnreadPath() string {
+	if p.FirstUnreadSeq <= 1 {
+		return ""
+	}
+	return forum.PostPath(p.Topic.ID, p.FirstUnreadSeq)
+}
+
+// LastPostPath links the topic's newest post.
+func (p *topicPage) LastPostPath() string { return forum.PostPath(p.Topic.ID, p.Topic.PostCount) }
+
+// PostsAfter is how many posts come after this page.
+func (p *topicPage) PostsAfter() int { return max(0, p.Topic.PostCount-p.PageNum*forum.PageSize) }
 
 // PrevPage and NextPage are 0 when there is none.
 func (p *topicPage) PrevPage() int {
@@ -218,6 +239,17 @@ func (a *app) pageTopic(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	reading, err := a.store.TopicReading(ctx, m.ID, t)
+	if err != nil {
+		return err
+	}
+	landing := c.Query("page") == ""
+	if landing {
+		// The plain link opens where she is: the page of her first unread
+		// post, or the last page when all is read. Served as it is (200,
+		// no redirect); the page's links say which page it is.
+		n = reading.LandingPage(t)
+	}
 	if n > t.Pages() {
 		return errNotFound
 	}
@@ -245,7 +277,8 @@ func (a *app) pageTopic(c *gin.Context) error {
 		p.Answer, p.Posts = vs[len(vs)-1], vs[:len(vs)-1]
 	}
 	// Readers: mark the page read, her follow level and bookmarks.
-	if p.readerTopic, err = a.readTopic(c, t, n, vs...); err != nil {
+	p.Landed = landing && n > 1
+	if p.readerTopic, err = a.readTopic(c, t, n, reading, vs...); err != nil {
 		return err
 	}
 	if err := a.cardsOf(p); err != nil {
