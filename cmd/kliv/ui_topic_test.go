@@ -39,7 +39,7 @@ func TestLongTopicOpensWhereSheIs(t *testing.T) {
 	mustReply(t, a, am, tp.ID, "Ett nytt svar", 0)
 	bea.get(path).wantStatus(http.StatusOK).contains("Sida 3 av 3", `id="unread"`, "Ett nytt svar", `href="`+path+`?page=3#s79"`)
 	// Asking for a page still gets that page.
-	bea.get(path+"?page=1").wantStatus(http.StatusOK).contains("Sida 1 av 3")
+	bea.get(path + "?page=1").wantStatus(http.StatusOK).contains("Sida 1 av 3")
 	bea.get(path + "?page=4").wantStatus(http.StatusNotFound)
 	// The reply page is a place of its own.
 	bea.get(path+"/reply").wantStatus(http.StatusOK).contains(`name="body"`, "Ditt svar")
