@@ -51,6 +51,9 @@ const (
 	titleBoost      = 1.0
 	recencyBoost    = 0.25
 	recencyHalfLife = 180 * 24 * time.Hour
+	// formWeight is what a hit of another form of a word (search.MatchForms)
+	// counts against a hit of the word as typed.
+	formWeight = 0.5
 )
 
 // SearchOptions pages a search.
@@ -134,13 +137,16 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	opts.Limit = min(opts.Limit, 50)
 	opts.Page = max(opts.Page, 1)
 	out := &SearchResults{}
-	expr := q.Match()
-	if expr == "" || (opts.Page-1)*opts.Limit >= SearchCandidates {
-		return out, nil
-	}
+	// Words find their other forms too (search.MatchForms), except in a
+	// title-only search, which looks for the words as typed.
+	expr, groups := q.MatchForms()
 	col := "post_search"
 	if q.InTitle {
 		col = "post_search.title"
+		expr, groups = q.Match(), nil
+	}
+	if expr == "" || (opts.Page-1)*opts.Limit >= SearchCandidates {
+		return out, nil
 	}
 
 	// Filters become conditions on the post and its topic, joined to
@@ -229,13 +235,19 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	if len(cands) == 0 {
 		return out, nil
 	}
-	idf, err := s.searchIDF(ctx, col, q, cands[0].info, span.Min, span.Max)
+	if groups == nil {
+		groups = make([]int, cands[0].info.phrases())
+		for i := range groups {
+			groups[i] = 1
+		}
+	}
+	idf, err := s.searchIDF(ctx, col, q, cands[0].info, len(groups), span.Min, span.Max)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	for i := range cands {
-		cands[i].score = cands[i].info.score(idf) * recency(now.Sub(cands[i].at))
+		cands[i].score = cands[i].info.score(idf, groups) * recency(now.Sub(cands[i].at))
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
@@ -328,26 +340,37 @@ func (mi matchInfo) hits(i int) (title, body float64) {
 	return float64(y[2*i]), float64(y[2*i+1])
 }
 
-// score is BM25F: per phrase, the title's and the body's hits weighted
-// and the body's normalised by its length, saturated with k1 and
-// multiplied by the phrase's idf; then lifted by the share of phrases
-// found in the title.
-func (mi matchInfo) score(idf []float64) float64 {
+// score is BM25F: per term, the title's and the body's hits weighted and
+// the body's normalised by its length, saturated with k1 and multiplied by
+// the term's idf; then lifted by the share of terms found in the title.
+// groups says how many phrases each term wrote (search.MatchForms): a
+// term of two is the word as typed and a prefix finding its other forms,
+// whose hits (which include the exact ones) count formWeight each, so
+// the word as typed ranks above another form of it.
+func (mi matchInfo) score(idf []float64, groups []int) float64 {
 	avgBody := max(float64(mi[3+1]), 1)
 	lenBody := float64(mi[3+2+1])
 	norm := 1 - bm25B + bm25B*lenBody/avgBody
-	sum, inTitle := 0.0, 0
-	for i := range mi.phrases() {
-		t, b := mi.hits(i)
-		if t > 0 {
+	sum, inTitle, ph := 0.0, 0, 0
+	for i, g := range groups {
+		tf, title := 0.0, false
+		for j := 0; j < g && ph < mi.phrases(); j, ph = j+1, ph+1 {
+			t, b := mi.hits(ph)
+			w := 1.0
+			if j > 0 {
+				w = formWeight
+			}
+			tf += w * (titleWeight*t + b/norm)
+			title = title || t > 0
+		}
+		if title {
 			inTitle++
 		}
-		tf := titleWeight*t + b/norm
-		if tf > 0 {
+		if tf > 0 && i < len(idf) {
 			sum += idf[i] * tf * (bm25K1 + 1) / (tf + bm25K1)
 		}
 	}
-	return sum * (1 + titleBoost*float64(inTitle)/float64(max(mi.phrases(), 1)))
+	return sum * (1 + titleBoost*float64(inTitle)/float64(max(len(groups), 1)))
 }
 
 // recency is the mild boost of newer posts: 1 + recencyBoost for a post
@@ -362,22 +385,26 @@ func recency(age time.Duration) float64 {
 // a common word (25 ms for "och"); the newest dfProbe matches and the
 // share of the forum's history they span estimate it for the price of
 // reading dfProbe entries.
-func (s *Store) searchIDF(ctx context.Context, col string, q search.Query, mi matchInfo, minID, maxID int64) ([]float64, error) {
-	p := mi.phrases()
-	idf := make([]float64, p)
+func (s *Store) searchIDF(ctx context.Context, col string, q search.Query, mi matchInfo, terms int, minID, maxID int64) ([]float64, error) {
+	idf := make([]float64, terms)
 	for i := range idf {
 		idf[i] = 1
 	}
-	// The phrases in matchinfo are the required terms in the order Match
-	// writes them (excluded ones are not counted); Match of each alone is
-	// that phrase.
+	// The terms are the required ones in the order MatchForms writes them
+	// (excluded ones are not counted); the expression of each alone finds
+	// what that term finds.
 	var exprs []string
 	for _, t := range q.Terms {
-		if e := (search.Query{Terms: []search.Term{t}}).Match(); e != "" {
+		one := search.Query{Terms: []search.Term{t}}
+		e, _ := one.MatchForms()
+		if q.InTitle {
+			e = one.Match()
+		}
+		if e != "" {
 			exprs = append(exprs, e)
 		}
 	}
-	if p < 2 || len(exprs) != p {
+	if terms < 2 || len(exprs) != terms {
 		return idf, nil
 	}
 	n := float64(mi.rows())

@@ -67,6 +67,10 @@ func newHighlighter(q search.Query) *highlighter {
 			h.prefixes = append(h.prefixes, strings.ToLower(t.Words[n-1]))
 		}
 	}
+	// Other forms of a word are hits too ("hemtjänsten" for "hemtjänst").
+	if !q.InTitle {
+		h.prefixes = append(h.prefixes, q.FormsPrefixes()...)
+	}
 	return h
 }
 
