@@ -429,7 +429,7 @@ func TestSearchWordForms(t *testing.T) {
 		{"hemtjänst*", []int64{definite.ID, exact.ID}}, // a prefix as today: newest first among equals
 		{"i:rubrik glesbygd", []int64{exact.ID}},
 		{"i:rubrik glesbygden", nil}, // a title-only search takes the word as typed
-		{"hem", nil}, // too short for forms: only the word itself
+		{"hem", nil},                 // too short for forms: only the word itself
 		{"semester -juli", []int64{compound.ID}},
 	} {
 		got := e.search(tt.in)
