@@ -302,7 +302,7 @@ func (tb *tab) check(name string) {
 		for (const el of document.querySelectorAll("main *, .site-header *")) {
 			// Text (a long address) that sticks out of its box.
 			const o = getComputedStyle(el).overflowX;
-			if (o === "visible" && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && el.getBoundingClientRect().right + el.scrollWidth - el.clientWidth > d.clientWidth + 1 && wide.length < 5) {
+			if (el.children.length === 0 && o === "visible" && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && el.getBoundingClientRect().right + el.scrollWidth - el.clientWidth > d.clientWidth + 1 && wide.length < 5) {
 				wide.push("text in " + el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "") + ": " + el.textContent.slice(0, 60));
 			}
 		}
@@ -399,4 +399,12 @@ func browserServer(t *testing.T, a *app) *httptest.Server {
 	srv := httptest.NewServer(a.routes())
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// waitFor waits until the expression is true (at most 10 s).
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))(ctx, t)
+		return err
+	})
 }
