@@ -10,7 +10,9 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -139,12 +141,14 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	out := &SearchResults{}
 	// Words find their other forms too (search.MatchForms), except in a
 	// title-only search, which looks for the words as typed.
-	expr, groups := q.MatchForms()
+	var forms [][]string
 	col := "post_search"
 	if q.InTitle {
 		col = "post_search.title"
-		expr, groups = q.Match(), nil
+	} else if forms, err = s.searchForms(ctx, q); err != nil {
+		return nil, err
 	}
+	expr, groups := q.MatchForms(forms)
 	if expr == "" || (opts.Page-1)*opts.Limit >= SearchCandidates {
 		return out, nil
 	}
@@ -235,13 +239,7 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	if len(cands) == 0 {
 		return out, nil
 	}
-	if groups == nil {
-		groups = make([]int, cands[0].info.phrases())
-		for i := range groups {
-			groups[i] = 1
-		}
-	}
-	idf, err := s.searchIDF(ctx, col, q, cands[0].info, len(groups), span.Min, span.Max)
+	idf, err := s.searchIDF(ctx, col, q, forms, cands[0].info, len(groups), span.Min, span.Max)
 	if err != nil {
 		return nil, err
 	}
@@ -263,8 +261,84 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	if from+opts.Limit < len(cands) {
 		out.NextPage = opts.Page + 1
 	}
-	out.Results, err = s.searchDetails(ctx, q, page)
+	out.Results, err = s.searchDetails(ctx, q, forms, page)
 	return out, err
+}
+
+// maxForms is how many other forms of a word a search looks for, the
+// most used first.
+const maxForms = 6
+
+// searchForms returns, for each required term of q, the words of the
+// index that are other forms of it (search.Term.IsForm), at most maxForms,
+// the most used first: from the index's term list under the stem.
+func (s *Store) searchForms(ctx context.Context, q search.Query) ([][]string, error) {
+	out := make([][]string, len(q.Terms))
+	for i, t := range q.Terms {
+		p := t.FormsPrefix()
+		if p == "" {
+			continue
+		}
+		terms, err := s.termsUnder(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, term := range terms {
+			if len(out[i]) == maxForms {
+				break
+			}
+			if t.IsForm(term) {
+				out[i] = append(out[i], term)
+			}
+		}
+	}
+	return out, nil
+}
+
+// formsCache keeps the index's words under a stem for formsTTL: counting
+// a common stem's words reads their whole doclists (15 ms for "chef" at a
+// million posts), and a new form of a word is rare enough to be found
+// some minutes late. The zero value is ready to use.
+type formsCache struct {
+	mu      sync.Mutex
+	entries map[string]formsEntry
+}
+
+type formsEntry struct {
+	terms []string
+	at    time.Time
+}
+
+const (
+	formsTTL       = 10 * time.Minute
+	formsCacheSize = 10000
+	formsPerPrefix = 64
+)
+
+// termsUnder returns the index's words that begin with prefix, the most
+// used first (at most formsPerPrefix).
+func (s *Store) termsUnder(ctx context.Context, prefix string) ([]string, error) {
+	now := time.Now()
+	c := &s.forms
+	c.mu.Lock()
+	e, ok := c.entries[prefix]
+	c.mu.Unlock()
+	if ok && now.Sub(e.at) < formsTTL {
+		return e.terms, nil
+	}
+	var terms []string
+	err := s.DB.SelectContext(ctx, &terms, `SELECT term FROM post_search_terms
+		WHERE col = '*' AND term >= ? AND term < ? ORDER BY documents DESC LIMIT ?`, prefix, prefix+string(utf8.MaxRune), formsPerPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("search forms: %w", err)
+	}
+	c.mu.Lock()
+	if c.entries == nil || len(c.entries) >= formsCacheSize {
+		c.entries = map[string]formsEntry{}
+	}
+	c.entries[prefix] = formsEntry{terms: terms, at: now}
+	c.mu.Unlock()
+	return terms, nil
 }
 
 // candidate is a post that matched, with what ranking needs.
@@ -385,7 +459,7 @@ func recency(age time.Duration) float64 {
 // a common word (25 ms for "och"); the newest dfProbe matches and the
 // share of the forum's history they span estimate it for the price of
 // reading dfProbe entries.
-func (s *Store) searchIDF(ctx context.Context, col string, q search.Query, mi matchInfo, terms int, minID, maxID int64) ([]float64, error) {
+func (s *Store) searchIDF(ctx context.Context, col string, q search.Query, forms [][]string, mi matchInfo, terms int, minID, maxID int64) ([]float64, error) {
 	idf := make([]float64, terms)
 	for i := range idf {
 		idf[i] = 1
@@ -394,13 +468,12 @@ func (s *Store) searchIDF(ctx context.Context, col string, q search.Query, mi ma
 	// (excluded ones are not counted); the expression of each alone finds
 	// what that term finds.
 	var exprs []string
-	for _, t := range q.Terms {
-		one := search.Query{Terms: []search.Term{t}}
-		e, _ := one.MatchForms()
-		if q.InTitle {
-			e = one.Match()
+	for i, t := range q.Terms {
+		var f [][]string
+		if i < len(forms) {
+			f = forms[i : i+1]
 		}
-		if e != "" {
+		if e, _ := (search.Query{Terms: []search.Term{t}}).MatchForms(f); e != "" {
 			exprs = append(exprs, e)
 		}
 	}
@@ -491,7 +564,7 @@ func (s *Store) firstPostFrom(ctx context.Context, t time.Time, minID, maxID int
 
 // searchDetails reads what the results show for one page of candidates,
 // in their ranked order, with the words marked in titles and snippets.
-func (s *Store) searchDetails(ctx context.Context, q search.Query, page []candidate) ([]SearchResult, error) {
+func (s *Store) searchDetails(ctx context.Context, q search.Query, forms [][]string, page []candidate) ([]SearchResult, error) {
 	ids := make([]int64, len(page))
 	for i, c := range page {
 		ids[i] = c.id
@@ -508,7 +581,7 @@ func (s *Store) searchDetails(ctx context.Context, q search.Query, page []candid
 		return nil, err
 	}
 	defer rows.Close()
-	hl := newHighlighter(q)
+	hl := newHighlighter(q, forms)
 	byID := make(map[int64]*SearchResult, len(page))
 	for rows.Next() {
 		var r SearchResult

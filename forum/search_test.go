@@ -313,7 +313,7 @@ func TestSearchRanksAndMarks(t *testing.T) {
 }
 
 func TestSnippet(t *testing.T) {
-	h := newHighlighter(search.Parse(`led* "tillit och"`))
+	h := newHighlighter(search.Parse(`led* "tillit och"`), nil)
 	long := strings.Repeat("ord ", 40) + "Vi leder med tillit och omtanke. " + strings.Repeat("slut ", 40)
 	for _, tt := range []struct{ in, want string }{
 		{"Ledare", "<mark>Ledare</mark>"},

@@ -57,7 +57,7 @@ type highlighter struct {
 	prefixes []string
 }
 
-func newHighlighter(q search.Query) *highlighter {
+func newHighlighter(q search.Query, forms [][]string) *highlighter {
 	h := &highlighter{words: map[string]bool{}}
 	for _, w := range q.Words() {
 		h.words[w] = true
@@ -68,8 +68,10 @@ func newHighlighter(q search.Query) *highlighter {
 		}
 	}
 	// Other forms of a word are hits too ("hemtjänsten" for "hemtjänst").
-	if !q.InTitle {
-		h.prefixes = append(h.prefixes, q.FormsPrefixes()...)
+	for _, fs := range forms {
+		for _, f := range fs {
+			h.words[f] = true
+		}
 	}
 	return h
 }

@@ -29,6 +29,8 @@ type Store struct {
 	// I18n holds the catalogs that mail is written from, in each
 	// recipient's language.
 	I18n *i18n.Bundle
+	// forms caches the index's words under a stem for search (search.go).
+	forms formsCache
 }
 
 // NewStore builds a Store with the real clock and production hash cost.

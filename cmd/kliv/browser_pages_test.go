@@ -21,6 +21,10 @@ func TestBrowserPages(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		mustReply(t, a, mod, q.ID, fmt.Sprintf("Svar nummer %d: vi lägger schemat i mars.", i+1), 0)
 	}
+	long := mustTopic(t, a, anna, forum.NewTopic{Title: "Ett långt ämne om arbetsmiljö", Kind: forum.KindDiscussion})
+	for i := 0; i < 40; i++ {
+		mustReply(t, a, anna, long.ID, fmt.Sprintf("Inlägg %d om arbetsmiljön i äldreomsorgen.", i+1), 0)
+	}
 	srv := browserServer(t, a)
 
 	for _, vp := range []viewport{phone320, phone390, desk1280} {
@@ -49,6 +53,22 @@ func TestBrowserPages(t *testing.T) {
 			m.check("new-topic-errors")
 			m.open("/search?q=semester")
 			m.check("search")
+			m.open(fmt.Sprintf("/t/%d?page=2", long.ID))
+			m.check("long-topic-page2")
+			if vp == phone320 {
+				// Every other page a member reaches from the menu, at the
+				// narrowest width.
+				for _, path := range []string{"/categories", "/c/ledarskap", "/notifications", "/following", "/bookmarks",
+					"/settings", "/settings/mail", "/settings/following", "/u/anna", fmt.Sprintf("/t/%d/reply", q.ID),
+					"/mod/join-requests", "/rules"} {
+					m.open(path)
+					m.check("page" + path)
+				}
+				v.open("/login")
+				v.check("login")
+				v.open("/password/forgot")
+				v.check("forgot")
+			}
 		})
 	}
 }

@@ -286,6 +286,7 @@ func (tb *tab) check(name string) {
 		Header                   float64
 		Wide                     []string
 		Small                    []string
+		Dup                      []string
 	}
 	l := eval[layout](tb, `(() => {
 		const d = document.documentElement;
@@ -312,7 +313,20 @@ func (tb *tab) check(name string) {
 			if (r.width === 0 && r.height === 0) continue; // not shown
 			if ((r.width < 24 || r.height < 24) && small.length < 5) small.push(el.tagName.toLowerCase() + "[" + (el.name || el.type || "") + "] " + Math.round(r.width) + "x" + Math.round(r.height));
 		}
-		return {ScrollWidth: d.scrollWidth, ClientWidth: d.clientWidth, Header: h ? h.getBoundingClientRect().height : 0, Wide: wide, Small: small};
+		// Landmarks of one kind must have different names ("Sidor" twice,
+		// "Sök" twice tell a screen reader user nothing).
+		const seen = {}, dup = [];
+		for (const el of document.querySelectorAll("nav, [role=search], form[aria-label], aside, section[aria-label], section[aria-labelledby]")) {
+			if (el.closest("[hidden]") || el.getClientRects().length === 0) continue;
+			const kind = el.getAttribute("role") || el.tagName.toLowerCase();
+			if (kind === "section") continue; // a region per post is fine: each names its author
+			let name = el.getAttribute("aria-label") || "";
+			const by = el.getAttribute("aria-labelledby");
+			if (by && document.getElementById(by)) name = document.getElementById(by).textContent.trim();
+			const k = kind + ":" + name;
+			if (seen[k]) dup.push(k); else seen[k] = true;
+		}
+		return {ScrollWidth: d.scrollWidth, ClientWidth: d.clientWidth, Header: h ? h.getBoundingClientRect().height : 0, Wide: wide, Small: small, Dup: dup};
 	})()`)
 	where := fmt.Sprintf("%s (%s, %s)", name, tb.name, tb.url())
 	if l.ScrollWidth > l.ClientWidth {
@@ -320,6 +334,9 @@ func (tb *tab) check(name string) {
 	}
 	if l.Header > headerLimit {
 		tb.t.Errorf("%s: header is %.0f px tall, at most %d", where, l.Header, headerLimit)
+	}
+	if len(l.Dup) > 0 {
+		tb.t.Errorf("%s: landmarks with the same name: %v", where, l.Dup)
 	}
 	if len(l.Small) > 0 {
 		tb.t.Errorf("%s: controls smaller than 24×24 px: %v", where, l.Small)

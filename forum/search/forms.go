@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -11,46 +12,88 @@ import (
 // prefix) also finds its other forms: "hemtjänst" finds "hemtjänsten",
 // "chef" finds "cheferna", and a long enough word finds the compounds it
 // begins ("semester" finds "semesterschemat"). The Swedish Snowball
-// stemmer (github.com/kljensen/snowball) cuts the word to its stem, and
-// the stem is searched as a prefix of the indexed words.
+// stemmer (github.com/kljensen/snowball) gives the word's stem; the
+// words of the index that begin with the stem (forum reads them from the
+// index's term list) and have the same stem, or are compounds of the
+// word, are searched for by name beside the word: "(hemtjänst OR
+// hemtjänsten OR hemtjänstens)".
 //
-// A prefix of the stem rather than stems in the index: the Swedish
-// stemmer only strips endings ("-en", "-erna", "-ens"), so every form of a
-// word begins with its stem, and the prefix finds each form the stemmer
-// would have folded together, plus the compounds that begin with the
-// word, which stems in the index could never find ("semesterschemat"
-// stems to "semesterschem", not "semest"). The index stays as it is, so
-// nothing has to be rebuilt.
+// The forms are taken from the index rather than stems added to it: the
+// Swedish stemmer only strips endings ("-en", "-erna", "-ens"), so every
+// form of a word begins with its stem and is found in the term list under
+// it; and compounds, which stems in the index could never find
+// ("semesterschemat" stems to "semesterschem", not "semest"), are found
+// the same way. The index stays as it is, so nothing has to be rebuilt,
+// and each form is read as a word of its own, newest first, as a plain
+// word is (a prefix query would merge the whole doclists of every word
+// under it first).
 //
-// The exact word stays a phrase of its own in the expression, so a post
-// with the word as typed ranks above one with only another form
-// (forum.Search weighs the form phrase lower).
+// The word as typed stays the first phrase of the group, so a post with
+// it ranks above one with only another form (forum.Search weighs the
+// other forms lower).
 
-// MinFormRunes is the shortest stem searched as a prefix; a shorter stem
-// ("led" of "ledare") would find unrelated words, so the whole word is
-// the prefix then ("ledare*"), and a word that short finds only itself.
+// MinFormRunes is the shortest stem forms are looked for under; under a
+// shorter stem ("led" of "ledare") the whole word is (forms that begin
+// with "ledare"), and a word that short finds only itself.
 const MinFormRunes = 4
 
-// formsPrefix returns the prefix that finds the term's other forms, or ""
-// when the term is searched as typed: a phrase, a prefix, a stop word
-// ("och", "inte"), a number or a word too short.
-func (t Term) formsPrefix() string {
+// FormsPrefix returns the prefix under which the term's other forms are
+// looked for among the indexed words, or "" when the term is searched as
+// typed: a phrase, a prefix, a stop word ("och", "inte"), a number or a
+// word too short.
+func (t Term) FormsPrefix() string {
+	w, stem := t.formsStem()
+	if w == "" {
+		return ""
+	}
+	return stem
+}
+
+// formsStem returns the term's word and the stem it is looked for under.
+func (t Term) formsStem() (word, stem string) {
 	words, prefix := t.clean()
 	if len(words) != 1 || prefix || t.Phrase {
-		return ""
+		return "", ""
 	}
 	w := words[0]
 	if swedish.IsStopWord(w) || !hasLetter(w) {
-		return ""
+		return "", ""
 	}
 	if s := swedish.Stem(w, false); utf8.RuneCountInString(s) >= MinFormRunes && strings.HasPrefix(w, s) {
-		return s
+		return w, s
 	}
 	if utf8.RuneCountInString(w) >= MinFormRunes {
-		return w
+		return w, w
 	}
-	return ""
+	return "", ""
 }
+
+// MinCompoundRunes is the shortest stem whose compounds are forms too
+// ("semester", stem "semest", finds "semesterschemat"; "barn" does not
+// find "barnbok").
+const MinCompoundRunes = 6
+
+// IsForm reports whether the indexed word other is another form of the
+// term's word: the same Swedish stem, the stem with a noun ending, or,
+// under a stem of MinCompoundRunes or more, a compound that begins with
+// it. The word itself is not.
+func (t Term) IsForm(other string) bool {
+	w, stem := t.formsStem()
+	if w == "" || other == w || !strings.HasPrefix(other, stem) || !hasLetter(other) {
+		return false
+	}
+	if swedish.Stem(other, false) == swedish.Stem(w, false) || slices.Contains(endings, other[len(stem):]) {
+		return true
+	}
+	return utf8.RuneCountInString(stem) >= MinCompoundRunes
+}
+
+// endings are the Swedish noun endings (definite, plural, genitive) that
+// make a form of a stem where the stemmer misses it: it leaves "skolan"
+// and "mötet" as they are, though "skola" stems to "skol" and "möte" to
+// "möt".
+var endings = []string{"a", "an", "ans", "ar", "arna", "arnas", "as", "e", "en", "ens", "er", "erna", "ernas",
+	"et", "ets", "n", "na", "nas", "or", "orna", "ornas", "s", "t", "ts"}
 
 func hasLetter(w string) bool {
 	for _, r := range w {
@@ -61,15 +104,17 @@ func hasLetter(w string) bool {
 	return false
 }
 
-// MatchForms is Match with each word's other forms: a word w becomes
-// "(w OR stem*)". It also returns, for each required term in order, how
-// many of the expression's phrases it wrote (1: the word as typed; 2: the
-// word and its forms), which is how FTS4's matchinfo counts them.
-func (q Query) MatchForms() (string, []int) {
+// MatchForms is Match with other forms of the words: forms[i] are the
+// indexed words that are forms of required term i (Term.IsForm), and a
+// word w with forms f1, f2 becomes "(w OR f1 OR f2)". It also returns,
+// for each required term in order, how many of the expression's phrases
+// it wrote (1 + its forms), which is how FTS4's matchinfo counts them.
+// The forms must be whole index tokens; each is tokenized again here.
+func (q Query) MatchForms(forms [][]string) (string, []int) {
 	var b strings.Builder
 	var groups []int
 	n := 0
-	for _, t := range q.Terms {
+	for i, t := range q.Terms {
 		if n >= MaxTerms {
 			break
 		}
@@ -80,13 +125,22 @@ func (q Query) MatchForms() (string, []int) {
 		if n > 0 {
 			b.WriteByte(' ')
 		}
-		if p := t.formsPrefix(); p != "" {
-			b.WriteString("(" + s + " OR " + p + "*)")
-			groups = append(groups, 2)
+		g := 1
+		var alts []string
+		if i < len(forms) {
+			for _, f := range forms[i] {
+				if e := (Term{Words: []string{f}}).expr(); e != "" && !strings.Contains(e, " ") && t.IsForm(e) {
+					alts = append(alts, e)
+				}
+			}
+		}
+		if len(alts) > 0 {
+			b.WriteString("(" + s + " OR " + strings.Join(alts, " OR ") + ")")
+			g += len(alts)
 		} else {
 			b.WriteString(s)
-			groups = append(groups, 1)
 		}
+		groups = append(groups, g)
 		n++
 	}
 	if n == 0 {
@@ -103,16 +157,4 @@ func (q Query) MatchForms() (string, []int) {
 		}
 	}
 	return b.String(), groups
-}
-
-// FormsPrefixes returns the prefixes MatchForms searches the required
-// words' forms with, for highlighting.
-func (q Query) FormsPrefixes() []string {
-	var out []string
-	for _, t := range q.Terms {
-		if p := t.formsPrefix(); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
