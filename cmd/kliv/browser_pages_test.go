@@ -7,7 +7,7 @@ import (
 	"kliv/forum"
 )
 
-// The key pages at 320, 390 and 1280 px, as a visitor, a member and a
+// The key pages at 320, 390, 800 and 1280 px, as a visitor, a member and a
 // moderator: no sideways scrolling, a small header, controls of at least
 // 24 × 24 px, no serious axe violation; screenshots of each.
 func TestBrowserPages(t *testing.T) {
@@ -27,7 +27,7 @@ func TestBrowserPages(t *testing.T) {
 	}
 	srv := browserServer(t, a)
 
-	for _, vp := range []viewport{phone320, phone390, desk1280} {
+	for _, vp := range []viewport{phone320, phone390, tablet800, desk1280} {
 		t.Run(vp.name, func(t *testing.T) {
 			v := env.newTab(t, srv, vp, false)
 			v.open("/")
@@ -41,7 +41,7 @@ func TestBrowserPages(t *testing.T) {
 			m.signIn("moa")
 			m.open("/")
 			m.check("home")
-			if vp.mobile {
+			if vp.width < 992 {
 				m.click(".nav-menu > summary")
 				m.check("home-menu-open")
 			}

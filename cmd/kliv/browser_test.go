@@ -39,9 +39,10 @@ type viewport struct {
 }
 
 var (
-	phone320 = viewport{"320", 320, 640, true}
-	phone390 = viewport{"390", 390, 844, true}
-	desk1280 = viewport{"1280", 1280, 900, false}
+	phone320  = viewport{"320", 320, 640, true}
+	phone390  = viewport{"390", 390, 844, true}
+	tablet800 = viewport{"800", 800, 1100, false}
+	desk1280  = viewport{"1280", 1280, 900, false}
 )
 
 // headerLimit is the tallest the site header may be: one line of about
