@@ -193,6 +193,20 @@ type TopicReading struct {
 	Follow string
 }
 
+// LandingPage is the page of t that opens when she follows the topic's
+// plain link: the page of her first unread post, the last page when she
+// has read it all (as Discourse does: the newest is what is new to her),
+// and the first page of a topic she has never opened.
+func (r TopicReading) LandingPage(t *Topic) int {
+	switch {
+	case r.Count > 0 && r.FirstUnreadSeq > 0:
+		return min((r.FirstUnreadSeq-1)/PageSize+1, t.Pages())
+	case r.LastReadSeq != nil:
+		return t.Pages()
+	}
+	return 1
+}
+
 // TopicReading returns a member's reading of a topic in one query over
 // primary keys: Unread for the topic as t has it, her read mark and her
 // follow level.

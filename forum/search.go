@@ -10,7 +10,9 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -51,6 +53,9 @@ const (
 	titleBoost      = 1.0
 	recencyBoost    = 0.25
 	recencyHalfLife = 180 * 24 * time.Hour
+	// formWeight is what a hit of another form of a word (search.MatchForms)
+	// counts against a hit of the word as typed.
+	formWeight = 0.5
 )
 
 // SearchOptions pages a search.
@@ -134,13 +139,18 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	opts.Limit = min(opts.Limit, 50)
 	opts.Page = max(opts.Page, 1)
 	out := &SearchResults{}
-	expr := q.Match()
-	if expr == "" || (opts.Page-1)*opts.Limit >= SearchCandidates {
-		return out, nil
-	}
+	// Words find their other forms too (search.MatchForms), except in a
+	// title-only search, which looks for the words as typed.
+	var forms [][]string
 	col := "post_search"
 	if q.InTitle {
 		col = "post_search.title"
+	} else if forms, err = s.searchForms(ctx, q); err != nil {
+		return nil, err
+	}
+	expr, groups := q.MatchForms(forms)
+	if expr == "" || (opts.Page-1)*opts.Limit >= SearchCandidates {
+		return out, nil
 	}
 
 	// Filters become conditions on the post and its topic, joined to
@@ -229,13 +239,13 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	if len(cands) == 0 {
 		return out, nil
 	}
-	idf, err := s.searchIDF(ctx, col, q, cands[0].info, span.Min, span.Max)
+	idf, err := s.searchIDF(ctx, col, q, forms, cands[0].info, len(groups), span.Min, span.Max)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	for i := range cands {
-		cands[i].score = cands[i].info.score(idf) * recency(now.Sub(cands[i].at))
+		cands[i].score = cands[i].info.score(idf, groups) * recency(now.Sub(cands[i].at))
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
@@ -251,8 +261,84 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	if from+opts.Limit < len(cands) {
 		out.NextPage = opts.Page + 1
 	}
-	out.Results, err = s.searchDetails(ctx, q, page)
+	out.Results, err = s.searchDetails(ctx, q, forms, page)
 	return out, err
+}
+
+// maxForms is how many other forms of a word a search looks for, the
+// most used first.
+const maxForms = 6
+
+// searchForms returns, for each required term of q, the words of the
+// index that are other forms of it (search.Term.IsForm), at most maxForms,
+// the most used first: from the index's term list under the stem.
+func (s *Store) searchForms(ctx context.Context, q search.Query) ([][]string, error) {
+	out := make([][]string, len(q.Terms))
+	for i, t := range q.Terms {
+		p := t.FormsPrefix()
+		if p == "" {
+			continue
+		}
+		terms, err := s.termsUnder(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, term := range terms {
+			if len(out[i]) == maxForms {
+				break
+			}
+			if t.IsForm(term) {
+				out[i] = append(out[i], term)
+			}
+		}
+	}
+	return out, nil
+}
+
+// formsCache keeps the index's words under a stem for formsTTL: counting
+// a common stem's words reads their whole doclists (15 ms for "chef" at a
+// million posts), and a new form of a word is rare enough to be found
+// some minutes late. The zero value is ready to use.
+type formsCache struct {
+	mu      sync.Mutex
+	entries map[string]formsEntry
+}
+
+type formsEntry struct {
+	terms []string
+	at    time.Time
+}
+
+const (
+	formsTTL       = 10 * time.Minute
+	formsCacheSize = 10000
+	formsPerPrefix = 64
+)
+
+// termsUnder returns the index's words that begin with prefix, the most
+// used first (at most formsPerPrefix).
+func (s *Store) termsUnder(ctx context.Context, prefix string) ([]string, error) {
+	now := time.Now()
+	c := &s.forms
+	c.mu.Lock()
+	e, ok := c.entries[prefix]
+	c.mu.Unlock()
+	if ok && now.Sub(e.at) < formsTTL {
+		return e.terms, nil
+	}
+	var terms []string
+	err := s.DB.SelectContext(ctx, &terms, `SELECT term FROM post_search_terms
+		WHERE col = '*' AND term >= ? AND term < ? ORDER BY documents DESC LIMIT ?`, prefix, prefix+string(utf8.MaxRune), formsPerPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("search forms: %w", err)
+	}
+	c.mu.Lock()
+	if c.entries == nil || len(c.entries) >= formsCacheSize {
+		c.entries = map[string]formsEntry{}
+	}
+	c.entries[prefix] = formsEntry{terms: terms, at: now}
+	c.mu.Unlock()
+	return terms, nil
 }
 
 // candidate is a post that matched, with what ranking needs.
@@ -328,26 +414,37 @@ func (mi matchInfo) hits(i int) (title, body float64) {
 	return float64(y[2*i]), float64(y[2*i+1])
 }
 
-// score is BM25F: per phrase, the title's and the body's hits weighted
-// and the body's normalised by its length, saturated with k1 and
-// multiplied by the phrase's idf; then lifted by the share of phrases
-// found in the title.
-func (mi matchInfo) score(idf []float64) float64 {
+// score is BM25F: per term, the title's and the body's hits weighted and
+// the body's normalised by its length, saturated with k1 and multiplied by
+// the term's idf; then lifted by the share of terms found in the title.
+// groups says how many phrases each term wrote (search.MatchForms): a
+// term of two is the word as typed and a prefix finding its other forms,
+// whose hits (which include the exact ones) count formWeight each, so
+// the word as typed ranks above another form of it.
+func (mi matchInfo) score(idf []float64, groups []int) float64 {
 	avgBody := max(float64(mi[3+1]), 1)
 	lenBody := float64(mi[3+2+1])
 	norm := 1 - bm25B + bm25B*lenBody/avgBody
-	sum, inTitle := 0.0, 0
-	for i := range mi.phrases() {
-		t, b := mi.hits(i)
-		if t > 0 {
+	sum, inTitle, ph := 0.0, 0, 0
+	for i, g := range groups {
+		tf, title := 0.0, false
+		for j := 0; j < g && ph < mi.phrases(); j, ph = j+1, ph+1 {
+			t, b := mi.hits(ph)
+			w := 1.0
+			if j > 0 {
+				w = formWeight
+			}
+			tf += w * (titleWeight*t + b/norm)
+			title = title || t > 0
+		}
+		if title {
 			inTitle++
 		}
-		tf := titleWeight*t + b/norm
-		if tf > 0 {
+		if tf > 0 && i < len(idf) {
 			sum += idf[i] * tf * (bm25K1 + 1) / (tf + bm25K1)
 		}
 	}
-	return sum * (1 + titleBoost*float64(inTitle)/float64(max(mi.phrases(), 1)))
+	return sum * (1 + titleBoost*float64(inTitle)/float64(max(len(groups), 1)))
 }
 
 // recency is the mild boost of newer posts: 1 + recencyBoost for a post
@@ -362,22 +459,25 @@ func recency(age time.Duration) float64 {
 // a common word (25 ms for "och"); the newest dfProbe matches and the
 // share of the forum's history they span estimate it for the price of
 // reading dfProbe entries.
-func (s *Store) searchIDF(ctx context.Context, col string, q search.Query, mi matchInfo, minID, maxID int64) ([]float64, error) {
-	p := mi.phrases()
-	idf := make([]float64, p)
+func (s *Store) searchIDF(ctx context.Context, col string, q search.Query, forms [][]string, mi matchInfo, terms int, minID, maxID int64) ([]float64, error) {
+	idf := make([]float64, terms)
 	for i := range idf {
 		idf[i] = 1
 	}
-	// The phrases in matchinfo are the required terms in the order Match
-	// writes them (excluded ones are not counted); Match of each alone is
-	// that phrase.
+	// The terms are the required ones in the order MatchForms writes them
+	// (excluded ones are not counted); the expression of each alone finds
+	// what that term finds.
 	var exprs []string
-	for _, t := range q.Terms {
-		if e := (search.Query{Terms: []search.Term{t}}).Match(); e != "" {
+	for i, t := range q.Terms {
+		var f [][]string
+		if i < len(forms) {
+			f = forms[i : i+1]
+		}
+		if e, _ := (search.Query{Terms: []search.Term{t}}).MatchForms(f); e != "" {
 			exprs = append(exprs, e)
 		}
 	}
-	if p < 2 || len(exprs) != p {
+	if terms < 2 || len(exprs) != terms {
 		return idf, nil
 	}
 	n := float64(mi.rows())
@@ -464,7 +564,7 @@ func (s *Store) firstPostFrom(ctx context.Context, t time.Time, minID, maxID int
 
 // searchDetails reads what the results show for one page of candidates,
 // in their ranked order, with the words marked in titles and snippets.
-func (s *Store) searchDetails(ctx context.Context, q search.Query, page []candidate) ([]SearchResult, error) {
+func (s *Store) searchDetails(ctx context.Context, q search.Query, forms [][]string, page []candidate) ([]SearchResult, error) {
 	ids := make([]int64, len(page))
 	for i, c := range page {
 		ids[i] = c.id
@@ -481,7 +581,7 @@ func (s *Store) searchDetails(ctx context.Context, q search.Query, page []candid
 		return nil, err
 	}
 	defer rows.Close()
-	hl := newHighlighter(q)
+	hl := newHighlighter(q, forms)
 	byID := make(map[int64]*SearchResult, len(page))
 	for rows.Next() {
 		var r SearchResult

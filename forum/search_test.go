@@ -127,8 +127,9 @@ func TestSearchFinds(t *testing.T) {
 		{"tillitsbaserad styrning", srIDs(trust, other)},
 		{"styrning -kommunen", srIDs(other)},
 		{`styrning -"i kommunen"`, srIDs(other)},
-		{"tillit", srIDs(lead, reply)},
-		{"skolverket", srIDs(reply)}, // a link's address is indexed too
+		{"tillit", srIDs(lead, trust, other, reply)}, // and the compound tillitsbaserad (forms.go)
+		{`"tillit"`, srIDs(lead, reply)},             // in quotes: as typed
+		{"skolverket", srIDs(reply)},                 // a link's address is indexed too
 		{"kind:tip öst*", srIDs(east)},
 		{"ost*", srIDs(cheese)},
 		{"typ:diskussion styrning", srIDs(trust, other)},
@@ -311,7 +312,7 @@ func TestSearchRanksAndMarks(t *testing.T) {
 }
 
 func TestSnippet(t *testing.T) {
-	h := newHighlighter(search.Parse(`led* "tillit och"`))
+	h := newHighlighter(search.Parse(`led* "tillit och"`), nil)
 	long := strings.Repeat("ord ", 40) + "Vi leder med tillit och omtanke. " + strings.Repeat("slut ", 40)
 	for _, tt := range []struct{ in, want string }{
 		{"Ledare", "<mark>Ledare</mark>"},
@@ -346,4 +347,56 @@ func TestResumeSearchIndex(t *testing.T) {
 		t.Errorf("after resuming: %v", got)
 	}
 	checkSearchIndex(t, e.s)
+}
+
+// Swedish word forms (search.MatchForms): a word finds its definite and
+// plural forms and the compounds it begins, ranked below the word as
+// typed; a quoted word, a prefix and a title-only search stay as typed.
+func TestSearchWordForms(t *testing.T) {
+	e := newSrEnv(t)
+	exact := e.topic(e.ada, 0, KindDiscussion, "Glesbygd", "Hemtjänst i glesbygd är svårt att planera.")
+	definite := e.topic(e.bea, 0, KindDiscussion, "Personal", "Hemtjänsten i vår kommun har nya scheman.")
+	compound := e.topic(e.ada, 1, KindQuestion, "Sommaren", "Hur gör ni semesterschemat? Vi lägger det i mars.")
+	holiday := e.topic(e.bea, 1, KindDiscussion, "Ledigt", "Semester för alla i juli.")
+	chiefs := e.topic(e.ada, 0, KindDiscussion, "Nätverk", "Cheferna i regionen träffas varje månad.")
+	schools := e.topic(e.bea, 1, KindDiscussion, "Skolan", "Skolan har fått ny rektor.")
+	other := e.topic(e.ada, 0, KindDiscussion, "Annat", "Hemma hos oss är det lugnt.")
+	for _, tt := range []struct {
+		in   string
+		want []int64 // best first
+	}{
+		{"hemtjänst", []int64{exact.ID, definite.ID}},
+		{"hemtjänsten", []int64{definite.ID, exact.ID}},
+		{"semester", []int64{holiday.ID, compound.ID}},
+		{"chef", []int64{chiefs.ID}},
+		{"chefer", []int64{chiefs.ID}},
+		{"skolor", []int64{schools.ID}},
+		{`"hemtjänst"`, []int64{exact.ID}},
+		{"hemtjänst*", []int64{definite.ID, exact.ID}}, // a prefix as today: newest first among equals
+		{"i:rubrik glesbygd", []int64{exact.ID}},
+		{"i:rubrik glesbygden", nil}, // a title-only search takes the word as typed
+		{"hem", nil},                 // too short for forms: only the word itself
+		{"semester -juli", []int64{compound.ID}},
+	} {
+		got := e.search(tt.in)
+		if tt.want == nil {
+			tt.want = []int64{}
+		}
+		if tt.in == "hemtjänst*" {
+			got = srSorted(got)
+			tt.want = srSorted(tt.want)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	_ = other
+	// The other form is marked in the snippet.
+	res, err := e.s.Search(e.ctx, e.ada, search.Parse("hemtjänst"), SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 2 || !strings.Contains(res.Results[1].Snippet.HTML(), "<mark>Hemtjänsten</mark>") {
+		t.Errorf("snippets: %+v", res.Results)
+	}
 }

@@ -57,7 +57,7 @@ type highlighter struct {
 	prefixes []string
 }
 
-func newHighlighter(q search.Query) *highlighter {
+func newHighlighter(q search.Query, forms [][]string) *highlighter {
 	h := &highlighter{words: map[string]bool{}}
 	for _, w := range q.Words() {
 		h.words[w] = true
@@ -65,6 +65,12 @@ func newHighlighter(q search.Query) *highlighter {
 	for _, t := range q.Terms {
 		if n := len(t.Words); t.Prefix && n > 0 && utf8.RuneCountInString(t.Words[n-1]) >= search.MinPrefixRunes {
 			h.prefixes = append(h.prefixes, strings.ToLower(t.Words[n-1]))
+		}
+	}
+	// Other forms of a word are hits too ("hemtjänsten" for "hemtjänst").
+	for _, fs := range forms {
+		for _, f := range fs {
+			h.words[f] = true
 		}
 	}
 	return h

@@ -33,6 +33,8 @@ type Store struct {
 	// PostHooks run inside the transaction of every new or edited post
 	// (the moderation package flags personal data so).
 	PostHooks []PostHook
+	// forms caches the index's words under a stem for search (search.go).
+	forms formsCache
 }
 
 // PostHook is told of a post just written, inside its transaction.

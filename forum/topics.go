@@ -132,7 +132,7 @@ func (e *DuplicateLinkError) Is(target error) bool { return target == ErrConflic
 // to render in bounds is a field error; a renderer too busy to take it
 // (markdown.ErrBusy) is returned as an error, since trying again helps.
 func (s *Store) checkBody(v *ValidationError, body string) (string, string, error) {
-	body = CheckText(v, "body", body, 1, MaxBodyLen, true)
+	body = CheckMarkdown(v, "body", body, 1, MaxBodyLen)
 	if v.Has("body") {
 		return body, "", nil
 	}

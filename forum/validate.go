@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"kliv/forum/markdown"
 )
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$`)
@@ -16,6 +18,18 @@ var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$`)
 // field of minLen..maxLen characters, adding a message to v on failure.
 // It returns the trimmed value.
 func CheckText(v *ValidationError, field, s string, minLen, maxLen int, multiline bool) string {
+	return checkText(v, field, s, strings.TrimSpace, minLen, maxLen, multiline)
+}
+
+// CheckMarkdown validates a post's Markdown source like a multi-line
+// CheckText, but trims it as markdown.Source does: only trailing
+// whitespace and leading blank lines, since leading indentation is part
+// of what she wrote (a code block, a nested list).
+func CheckMarkdown(v *ValidationError, field, s string, minLen, maxLen int) string {
+	return checkText(v, field, s, markdown.Source, minLen, maxLen, true)
+}
+
+func checkText(v *ValidationError, field, s string, trim func(string) string, minLen, maxLen int, multiline bool) string {
 	if !utf8.ValidString(s) {
 		v.Add(field, "error.field.utf8")
 		return s
@@ -23,7 +37,7 @@ func CheckText(v *ValidationError, field, s string, minLen, maxLen int, multilin
 	// NFC, so that an "ö" typed as o + combining diaeresis is stored,
 	// shown and indexed for search as the one letter the query parser
 	// makes of it.
-	s = norm.NFC.String(strings.TrimSpace(s))
+	s = norm.NFC.String(trim(s))
 	if multiline {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}

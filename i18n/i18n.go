@@ -149,10 +149,14 @@ func Supported(lang string) bool {
 	return false
 }
 
-// Match picks the best supported language from an Accept-Language header,
-// or Default.
+// Match picks the language an Accept-Language header allows for a
+// visitor who has chosen nothing: Swedish (Default), unless the browser
+// lists no Swedish at all (nor a Scandinavian language, whose readers
+// read Swedish more easily than English) and does list English. Many
+// Swedes use phones set to English, so the browser's order alone never
+// beats Swedish. A language given q=0 is one the browser refuses.
 func Match(accept string) string {
-	best, bestQ := Default, -1.0
+	english := false
 	for _, part := range strings.Split(accept, ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0
@@ -161,15 +165,21 @@ func Match(accept string) string {
 				q = f
 			}
 		}
-		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		if base == "nb" || base == "nn" || base == "no" || base == "da" {
-			base = "sv" // Scandinavian readers read Swedish more easily than English
+		if q <= 0 {
+			continue
 		}
-		if Supported(base) && q > bestQ {
-			best, bestQ = base, q
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		switch base {
+		case "sv", "nb", "nn", "no", "da":
+			return Default
+		case "en":
+			english = true
 		}
 	}
-	return best
+	if english {
+		return "en"
+	}
+	return Default
 }
 
 // Localizer is a Bundle bound to one reader's language, for templates

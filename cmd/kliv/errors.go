@@ -88,7 +88,7 @@ func (a *app) fail(c *gin.Context, err error) {
 		if len(ve.Order) == 1 {
 			msg = fields[ve.Order[0]]
 			if a.i18n.Has("field." + ve.Order[0]) {
-				msg = l.T("field."+ve.Order[0]) + ": " + msg
+				msg = labelled(l.T("field."+ve.Order[0]), msg)
 			}
 		}
 	}

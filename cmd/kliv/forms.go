@@ -29,11 +29,46 @@ type Form struct {
 	Labels map[string]string
 	// Message is a form-wide message (not about one field).
 	Message string
+	// fields are the form's fields in the order it shows them, which is
+	// the order of the error summary; labels name a field by another key
+	// than "field."+name (the reply form's "body" is "Ditt svar"); choices
+	// are the fields answered by picking (radio buttons, a select), whose
+	// "required" message asks to choose rather than to fill in.
+	fields  []string
+	labels  map[string]string
+	choices map[string]bool
 }
 
 // FieldError is one line of the error summary.
 type FieldError struct {
 	Field, Label, Message string
+}
+
+// Text is the summary line: "Rubrik: Fyll i rubriken." — without the colon
+// after a label that is a question ("Har du medarbetaransvar? Välj …").
+func (e FieldError) Text() string { return labelled(e.Label, e.Message) }
+
+// labelled joins a field's label and its message.
+func labelled(label, msg string) string {
+	if label == "" {
+		return msg
+	}
+	if strings.HasSuffix(label, "?") || strings.HasSuffix(label, ":") {
+		return label + " " + msg
+	}
+	return label + ": " + msg
+}
+
+// shaped sets the form's field order (as the page shows them), labels by
+// another catalog key, and which fields are choices; call it before fill.
+func (f *Form) shaped(order []string, labels map[string]string, choices ...string) *Form {
+	f.fields = order
+	f.labels = labels
+	f.choices = map[string]bool{}
+	for _, c := range choices {
+		f.choices[c] = true
+	}
+	return f
 }
 
 // Get returns the typed value of a field.
@@ -70,6 +105,17 @@ func (f *Form) Summary() []FieldError {
 	for _, name := range f.Order {
 		out = append(out, FieldError{Field: name, Label: f.Labels[name], Message: f.Errors[name]})
 	}
+	if len(f.fields) > 0 {
+		pos := func(name string) int {
+			for i, n := range f.fields {
+				if n == name {
+					return i
+				}
+			}
+			return len(f.fields)
+		}
+		sort.SliceStable(out, func(i, j int) bool { return pos(out[i].Field) < pos(out[j].Field) })
+	}
 	return out
 }
 
@@ -93,8 +139,16 @@ func (f *Form) fill(l i18n.Localizer, err error) bool {
 	if errors.As(err, &ve) {
 		for _, name := range ve.Order {
 			m := ve.Fields[name]
-			f.Errors[name] = l.T(m.Key, m.Args...)
-			f.Labels[name] = l.T("field." + name)
+			key := m.Key
+			if key == "error.field.required" && f.choices[name] {
+				key = "error.field.choice"
+			}
+			f.Errors[name] = l.T(key, m.Args...)
+			if lk, ok := f.labels[name]; ok {
+				f.Labels[name] = l.T(lk)
+			} else {
+				f.Labels[name] = l.T("field." + name)
+			}
 			f.Order = append(f.Order, name)
 		}
 		return true

@@ -26,7 +26,7 @@ func topicIDFrom(t testing.TB, r *testResponse) int64 {
 func TestForumPagesComposer(t *testing.T) {
 	a, anna, _ := forumApp(t)
 	anna.get("/new?category=2&kind=link").wantStatus(http.StatusOK).
-		contains("Nytt ämne", `name="title"`, `value="link" checked`, `<option value="2" selected>`, "Förhandsgranska", "Publicera", "Krävs för Länk", `data-preview-url="/api/v1/preview"`)
+		contains("Nytt ämne", `name="title"`, `value="link" checked`, `<option value="2" selected>`, "Förhandsgranska", "Publicera", "Bara för typen Länk", `data-preview-url="/api/v1/preview"`)
 
 	// Preview without JavaScript: the form comes back with the rendered
 	// text and what was typed, and nothing is written.
@@ -122,7 +122,7 @@ func TestForumPagesThreads(t *testing.T) {
 	anna.postForm(fmt.Sprintf("/t/%d/reply", tp.ID), url.Values{"body": {"x"}, "reply_to": {"99999"}}).wantStatus(http.StatusBadRequest).contains("Inlägget du svarar på finns inte.")
 
 	page := bea.get(fmt.Sprintf("/t/%d", tp.ID)).wantStatus(http.StatusOK)
-	page.contains("<strong>introduktionen</strong>", "Svar till Test bea", fmt.Sprintf(`href="/p/%d"`, r1.ID), "Vi har en mentor för varje ny chef. Det fungerar bra.", "1 svar:", "Svara", "Citera", `aria-hidden="true">TB<`)
+	page.contains("<strong>introduktionen</strong>", "Svar till Test bea", fmt.Sprintf(`href="/p/%d"`, r1.ID), "Vi har en mentor för varje ny chef. Det fungerar bra.", "1 svar på inlägget:", "Svara", "Citera", `aria-hidden="true">TB<`)
 	if got := countRows(t, a, "posts"); got != 3 {
 		t.Fatalf("%d posts", got)
 	}

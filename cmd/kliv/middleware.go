@@ -32,7 +32,9 @@ const (
 	keySession = "kliv.session"
 	keyBearer  = "kliv.bearer"
 	keyLang    = "kliv.lang"
-	keyCSRF    = "kliv.csrf"
+	// keyLangGuessed marks a language taken from the browser, not chosen.
+	keyLangGuessed = "kliv.lang_guessed"
+	keyCSRF        = "kliv.csrf"
 )
 
 // requestLog writes one line per request; never bodies, tokens or ids
@@ -128,16 +130,28 @@ func (a *app) setCookie(c *gin.Context, name, value string, maxAge int) {
 		HttpOnly: true, Secure: a.cfg.Secure(), SameSite: http.SameSiteLaxMode})
 }
 
-// pickLang chooses the reader's language: her setting, then the language
-// cookie, then Accept-Language, then Swedish.
+// pickLang chooses the reader's language. Swedish is the site's
+// language: a member reads English only when she chose it (her setting,
+// or the language cookie of the footer switch); a visitor who has chosen
+// nothing gets English only when her browser lists English and no
+// Swedish at all (i18n.Match), and is then offered Swedish prominently
+// (keyLangGuessed).
 func (a *app) pickLang(c *gin.Context) string {
-	if m := viewer(c); m != nil && i18n.Supported(m.Lang) {
+	m := viewer(c)
+	if m != nil && i18n.Supported(m.Lang) {
 		return m.Lang
 	}
 	if l, err := c.Cookie(langCookie); err == nil && i18n.Supported(l) {
 		return l
 	}
-	return i18n.Match(c.GetHeader("Accept-Language"))
+	if m != nil {
+		return i18n.Default
+	}
+	l := i18n.Match(c.GetHeader("Accept-Language"))
+	if l != i18n.Default {
+		c.Set(keyLangGuessed, true)
+	}
+	return l
 }
 
 // csrf refuses a state-changing request authenticated by cookie (or an

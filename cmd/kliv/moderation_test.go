@@ -64,7 +64,7 @@ func TestReportAPageAndTheQueue(t *testing.T) {
 
 	// Moderators see the count in the header and the post in the queue,
 	// with the reports grouped per post.
-	f.mod.get("/").wantStatus(200).contains(`href="/mod/reports">Rapporter <span class="count">`)
+	f.mod.get("/").wantStatus(200).contains(`href="/mod/reports"`, `<span class="nav-label">Rapporter</span> <span class="count">`)
 	q := f.mod.get("/mod/reports").wantStatus(200)
 	q.contains(f.topic.Title, "Test cia", "Ett svar som någon kanske inte gillar", "Respektlöst", "Hånfull ton mot nya chefer",
 		"Inte i ämnet", "Fel tråd", "Inga tidigare sanktioner")

@@ -345,7 +345,7 @@ func (a *app) pageSettings(c *gin.Context) error { return a.renderSettings(c, ht
 func (a *app) postSettingsLang(c *gin.Context) error {
 	lang := c.PostForm("lang")
 	if lang == "auto" {
-		lang = ""
+		lang = "" // the site's language, Swedish (the setting of old forms)
 	}
 	if err := a.store.SetLang(c.Request.Context(), viewer(c).ID, lang); err != nil {
 		return err

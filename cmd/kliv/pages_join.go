@@ -156,6 +156,23 @@ func (a *app) joinPage(c *gin.Context) (*joinPage, error) {
 	return &joinPage{Page: a.base(c, "join.title"), screeningForm: sf, Wait: wait}, nil
 }
 
+// joinOrderOf is the join form's fields as it shows them, the error
+// summary's order: the account, the questions in the admins' order, the
+// rules. joinChoicesOf are those answered by picking.
+func joinOrderOf(sf screeningForm) []string {
+	return questionFields(sf, "display_name", "username", "email", "password")
+}
+
+func joinChoicesOf(sf screeningForm) []string {
+	out := []string{"sector"}
+	for _, q := range sf.Questions {
+		if q.Kind == "yesno" || q.Key == "staff_responsibility" {
+			out = append(out, q.Key)
+		}
+	}
+	return out
+}
+
 func (a *app) pageJoin(c *gin.Context) error {
 	if m := viewer(c); m != nil {
 		return redirect(c, "/")
@@ -214,7 +231,7 @@ func (a *app) postJoin(c *gin.Context) error {
 	}
 	_, m, err := a.mod.Apply(c.Request.Context(), app)
 	if err != nil {
-		f := newForm(c, questionFields(p.screeningForm, accountFields...)...)
+		f := newForm(c, questionFields(p.screeningForm, accountFields...)...).shaped(joinOrderOf(p.screeningForm), nil, joinChoicesOf(p.screeningForm)...)
 		if !f.fill(a.loc(c), err) {
 			return err
 		}
@@ -248,7 +265,7 @@ func (a *app) postJoinAgain(c *gin.Context) error {
 			// form to show it on.
 			return err
 		}
-		f := newForm(c, questionFields(sf)...)
+		f := newForm(c, questionFields(sf)...).shaped(joinOrderOf(sf), nil, joinChoicesOf(sf)...)
 		if !f.fill(a.loc(c), err) {
 			return err
 		}

@@ -59,13 +59,10 @@ type readerTopic struct {
 // readTopic records that she read the page of a topic she is shown,
 // marks the posts she saved, and returns her follow level and where her
 // unread posts began before this visit.
-func (a *app) readTopic(c *gin.Context, t *forum.Topic, page int, views ...*postView) (readerTopic, error) {
+// r is her reading before this visit (Store.TopicReading).
+func (a *app) readTopic(c *gin.Context, t *forum.Topic, page int, r forum.TopicReading, views ...*postView) (readerTopic, error) {
 	ctx, m := c.Request.Context(), viewer(c)
 	var out readerTopic
-	r, err := a.store.TopicReading(ctx, m.ID, t)
-	if err != nil {
-		return out, err
-	}
 	out.FirstUnreadSeq, out.Follow = r.FirstUnreadSeq, r.Follow
 	// The read mark only moves forward: most views re-read what she
 	// read before, and write nothing.

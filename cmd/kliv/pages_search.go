@@ -108,6 +108,7 @@ func (a *app) pageSearch(c *gin.Context) error {
 	req, rerr := readSearch(c)
 	p := &searchPage{Page: a.base(c, "search.title"), Kinds: searchKinds, PageNum: req.Page}
 	p.NoIndex = true
+	p.NoHeaderSearch = true // the page's own form is the one search landmark
 	p.Form = &Form{Values: req.Values, Errors: map[string]string{}, Labels: map[string]string{}}
 	if rerr != nil && !p.Form.fill(p.L, rerr) {
 		return rerr

@@ -138,12 +138,33 @@ type topicPage struct {
 	// (postcache.go).
 	Cards      []cardRun
 	AnswerCard template.HTML
-	// PagerHTML is the numbered pager ("topicpager"), shown twice, or
-	// empty when the topic has one page.
+	// PagerHTML is the numbered pager ("topicpager"), shown under the
+	// posts, or empty when the topic has one page.
 	PagerHTML template.HTML
 	// Event is an event topic's block (pages_events.go), nil otherwise.
 	Event *eventView
+	// Landed: the server chose this page (her first unread or the last)
+	// for the topic's plain link.
+	Landed bool
 }
+
+// LastPage is the topic's last page number.
+func (p *topicPage) LastPage() int { return p.Topic.Pages() }
+
+// FirstUnreadPath links her first unread post ("" when all is read, or
+// when it is the first post: then it is "Första").
+func (p *topicPage) FirstUnreadPath() string {
+	if p.FirstUnreadSeq <= 1 {
+		return ""
+	}
+	return forum.PostPath(p.Topic.ID, p.FirstUnreadSeq)
+}
+
+// LastPostPath links the topic's newest post.
+func (p *topicPage) LastPostPath() string { return forum.PostPath(p.Topic.ID, p.Topic.PostCount) }
+
+// PostsAfter is how many posts come after this page.
+func (p *topicPage) PostsAfter() int { return max(0, p.Topic.PostCount-p.PageNum*forum.PageSize) }
 
 // PrevPage and NextPage are 0 when there is none.
 func (p *topicPage) PrevPage() int {
@@ -235,6 +256,17 @@ func (a *app) pageTopic(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	reading, err := a.store.TopicReading(ctx, m.ID, t)
+	if err != nil {
+		return err
+	}
+	landing := c.Query("page") == ""
+	if landing {
+		// The plain link opens where she is: the page of her first unread
+		// post, or the last page when all is read. Served as it is (200,
+		// no redirect); the page's links say which page it is.
+		n = reading.LandingPage(t)
+	}
 	if n > t.Pages() {
 		return errNotFound
 	}
@@ -265,7 +297,8 @@ func (a *app) pageTopic(c *gin.Context) error {
 		p.Answer, p.Posts = vs[len(vs)-1], vs[:len(vs)-1]
 	}
 	// Readers: mark the page read, her follow level and bookmarks.
-	if p.readerTopic, err = a.readTopic(c, t, n, vs...); err != nil {
+	p.Landed = landing && n > 1
+	if p.readerTopic, err = a.readTopic(c, t, n, reading, vs...); err != nil {
 		return err
 	}
 	if err := a.cardsOf(p); err != nil {
@@ -315,6 +348,9 @@ type composerPage struct {
 
 var topicFields = []string{"title", "kind", "category_id", "url", "body", "any_duplicate", "hide_role"}
 
+// topicChoices are the composer's fields answered by picking.
+var topicChoices = []string{"kind", "category_id"}
+
 func (a *app) renderComposer(c *gin.Context, code int, f *Form, prev rendered, dups []forum.Topic) error {
 	cs, err := a.store.Categories(c.Request.Context(), false)
 	if err != nil {
@@ -336,7 +372,7 @@ func (a *app) pageNewTopic(c *gin.Context) error {
 }
 
 func (a *app) postNewTopic(c *gin.Context) error {
-	f := newForm(c, topicFields...)
+	f := newForm(c, topicFields...).shaped(topicFields, nil, topicChoices...)
 	l := a.loc(c)
 	if c.PostForm("preview") != "" {
 		pnrPreview(f, c.PostForm("body"))
@@ -468,7 +504,7 @@ func (a *app) postReply(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(c, "body", "reply_to", "hide_role")
+	f := newForm(c, "body", "reply_to", "hide_role").shaped(nil, map[string]string{"body": "field.reply"})
 	if c.PostForm("preview") != "" {
 		pnrPreview(f, c.PostForm("body"))
 		html, err := a.store.Preview(c.PostForm("body"))
@@ -509,6 +545,10 @@ func (a *app) postAnswer(c *gin.Context) error {
 	}
 	if pid > 0 {
 		a.flash(c, "topic.answer_marked")
+		// Back to the reply she marked, not the top of the page.
+		if p, err := a.store.Post(c.Request.Context(), viewer(c), pid); err == nil {
+			return redirect(c, at(p))
+		}
 	} else {
 		a.flash(c, "topic.answer_cleared")
 	}

@@ -540,6 +540,7 @@ func TestReadersPagesBothLanguages(t *testing.T) {
 	for _, lang := range []string{"sv", "en"} {
 		c := clientFor(t, a, "bea")
 		c.Lang = lang
+		c.cookies[langCookie] = &http.Cookie{Name: langCookie, Value: lang}
 		for _, path := range []string{"/notifications", "/following", "/bookmarks", "/settings/following",
 			fmt.Sprintf("/p/%d/bookmark", bp.ID), fmt.Sprintf("/t/%d", q.ID), fmt.Sprintf("/t/%d", other.ID), "/", "/c/ledarskap", "/c/aldreomsorg"} {
 			r := c.get(path).wantStatus(http.StatusOK)

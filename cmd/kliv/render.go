@@ -160,6 +160,12 @@ type Page struct {
 	// SiteDescription is the admins' description of the site in the
 	// reader's language, "" for the catalogs' (pages_admin_settings.go).
 	SiteDescription string
+	// LangGuessed: the language came from the browser, not a choice,
+	// so the footer offers Swedish prominently.
+	LangGuessed bool
+	// NoHeaderSearch leaves out the header's search row, on a page that
+	// has its own search form (one "Sök" landmark a page).
+	NoHeaderSearch bool
 }
 
 // HeaderCounts are the numbers the header shows.
@@ -197,7 +203,8 @@ func (p *Page) IsMember() bool { return p.Viewer.IsMember() }
 func (a *app) base(c *gin.Context, titleKey string, args ...any) Page {
 	l := a.loc(c)
 	p := Page{L: l, Viewer: viewer(c), CSRF: csrfToken(c), Now: a.store.Now(), Path: c.Request.URL.RequestURI(),
-		ReadOnly: c.GetBool(keyReadOnly), SiteDescription: a.siteDescription(l.Lang)}
+		ReadOnly: c.GetBool(keyReadOnly), SiteDescription: a.siteDescription(l.Lang),
+		LangGuessed: c.GetBool(keyLangGuessed)}
 	if titleKey != "" {
 		p.Title = l.T(titleKey, args...)
 	}

@@ -112,6 +112,10 @@ func TestJoinBadInput(t *testing.T) {
 				t.Errorf("form %s=%q: status %d, want 400", tc.field, tc.value, fr.Code)
 				continue
 			}
+			if (tc.field == "staff_responsibility" || tc.field == "sector") && tc.value == nil {
+				// A choice left out asks to choose, not to fill in.
+				want = map[string]string{"": "Välj ett av alternativen.", "en": "Pick one of the options."}[lang]
+			}
 			fr.contains(`id="f-`+tc.field+`"`, want, `href="#f-`+tc.field+`"`)
 			if tc.field != "workplace" {
 				// The form keeps what was typed (never the password).
@@ -135,7 +139,7 @@ func TestJoinBadInput(t *testing.T) {
 	setPath(b, "answers.staff_responsibility", "ja")
 	r := c.api("POST", "/api/v1/join-requests", b).wantStatus(http.StatusBadRequest)
 	if fields, _ := r.json()["fields"].(map[string]any); fields["staff_responsibility"] != "Fel typ av värde." ||
-		r.json()["error"] != "Har du medarbetaransvar?: Fel typ av värde." {
+		r.json()["error"] != "Har du medarbetaransvar? Fel typ av värde." {
 		t.Errorf("wrong type: %s", r.Body)
 	}
 	noHalfWrites(t, a, 0, 0)

@@ -14,10 +14,14 @@ import (
 	"kliv/templates"
 )
 
+// Swedish is the site's language: English only by a choice (the
+// member's setting, the footer switch's cookie), or for a visitor who has
+// chosen nothing and whose browser lists English and no Swedish at all;
+// she is then offered Swedish prominently.
 func TestLanguageChoice(t *testing.T) {
 	a := newTestApp(t)
 	c := newTestClient(t, a)
-	c.get("/login").contains(`<html lang="sv">`, "<h1>Logga in</h1>")
+	c.get("/login").contains(`<html lang="sv">`, "<h1>Logga in</h1>").lacks(`class="lang-suggest"`)
 	for accept, want := range map[string]string{
 		"en":                      "en",
 		"en-US,en;q=0.9":          "en",
@@ -26,19 +30,27 @@ func TestLanguageChoice(t *testing.T) {
 		"nb-NO":                   "sv",
 		"fr":                      "sv",
 		"en;q=0.3,sv;q=0.7":       "sv",
+		"en-GB,en;q=0.9,sv;q=0.1": "sv", // any Swedish at all wins
+		"en,sv;q=0":               "en", // refused is not listed
 		"garbage;;q=x,,":          "sv",
 	} {
-		c.Lang = accept
-		c.get("/login").contains(`<html lang="` + want + `">`)
+		c.AcceptLanguage = accept
+		r := c.get("/login").contains(`<html lang="` + want + `">`)
+		if want == "en" {
+			// Only guessed: the footer offers Swedish as a button, in Swedish.
+			r.contains(`<button class="lang-suggest" name="lang" value="sv" lang="sv">På svenska</button>`)
+		} else {
+			r.lacks(`class="lang-suggest"`)
+		}
 	}
-	c.Lang = "en"
+	c.AcceptLanguage = "en"
 	c.get("/login").contains("<h1>Sign in</h1>")
 	if msg := c.api("GET", "/api/v1/session", nil).json()["error"]; msg != "You need to sign in." {
 		t.Errorf("API error in English: %v", msg)
 	}
 
 	// A visitor's switch is a cookie that beats the browser.
-	c.Lang = "en"
+	c.AcceptLanguage = "en"
 	r := c.postForm("/lang", url.Values{"lang": {"sv"}, "next": {"/rules"}}).wantStatus(http.StatusSeeOther)
 	if r.location() != "/rules" {
 		t.Errorf("lang switch went to %q", r.location())
@@ -47,27 +59,35 @@ func TestLanguageChoice(t *testing.T) {
 	if r := c.postForm("/lang", url.Values{"lang": {"en"}, "next": {"https://evil.example/"}}); r.location() != "/" {
 		t.Errorf("lang switch went off site: %q", r.location())
 	}
-	c.get("/login").contains(`<html lang="en">`)
+	c.AcceptLanguage = "sv"
+	c.get("/login").contains(`<html lang="en">`, "På svenska").lacks(`class="lang-suggest"`)
 	c.postForm("/lang", url.Values{"lang": {"de"}}).wantStatus(http.StatusBadRequest)
 	c.postForm("/lang", url.Values{"lang": {"sv"}, "csrf_token": {"wrong"}}).wantStatus(http.StatusForbidden)
 
-	// A member's setting beats both.
+	// A member who has chosen nothing reads Swedish, whatever her phone says.
 	m := mustCreateMember(t, a, "anna", forum.RoleMember, forum.StatusApproved)
 	mc := clientFor(t, a, "anna")
-	mc.Lang = "sv"
-	mc.get("/settings").contains(`<html lang="sv">`)
+	mc.AcceptLanguage = "en-US,en;q=0.9"
+	mc.get("/settings").contains(`<html lang="sv">`, `value="sv" checked`).lacks(`class="lang-suggest"`)
+	mc.get("/").contains(`<html lang="sv">`)
+	if msg := mc.api("GET", "/api/v1/topics/999999", nil).wantStatus(http.StatusNotFound).json()["error"]; msg != "Sidan eller saken finns inte." {
+		t.Errorf("API error for a member without a choice: %v", msg)
+	}
+	// Her setting beats the cookie and the browser.
 	mc.postForm("/settings/language", url.Values{"lang": {"en"}}).wantStatus(http.StatusSeeOther)
-	mc.get("/settings").contains(`<html lang="en">`, "Saved.")
+	mc.get("/settings").contains(`<html lang="en">`, "Saved.", `value="en" checked`)
 	mc.cookies[langCookie] = &http.Cookie{Name: langCookie, Value: "sv"}
+	mc.AcceptLanguage = "sv"
 	mc.get("/settings").contains(`<html lang="en">`)
 	if s := mc.api("GET", "/api/v1/session", nil).json(); s["lang"] != "en" {
 		t.Errorf("session lang %v", s["lang"])
 	}
-	// …and "as the browser" gives the choice back.
+	mc.postForm("/settings/language", url.Values{"lang": {"sv"}}).wantStatus(http.StatusSeeOther)
+	mc.AcceptLanguage = "en"
+	mc.get("/settings").contains(`<html lang="sv">`)
+	// The old "as the browser" value means the site's language now.
 	mc.postForm("/settings/language", url.Values{"lang": {"auto"}}).wantStatus(http.StatusSeeOther)
-	mc.Lang = "en"
-	mc.get("/settings").contains(`<html lang="en">`)
-	mc.Lang = "sv"
+	mc.AcceptLanguage = "en"
 	mc.get("/settings").contains(`<html lang="sv">`)
 	mc.postForm("/settings/language", url.Values{"lang": {"xx"}}).wantStatus(http.StatusBadRequest)
 	// The footer switch stores it for a member.
@@ -76,6 +96,8 @@ func TestLanguageChoice(t *testing.T) {
 	if err != nil || got.Lang != "en" {
 		t.Fatalf("member lang after the switch: %v %q", err, got.Lang)
 	}
+	mc.AcceptLanguage = "sv"
+	mc.get("/").contains(`<html lang="en">`)
 }
 
 // keyShapeRE finds text that looks like a catalog key of one of the
@@ -220,7 +242,10 @@ func TestTemplatesHaveNoRawKeys(t *testing.T) {
 				}
 				clients[v.who] = c
 			}
-			c.Lang = lang
+			c.AcceptLanguage = lang
+			// A member reads English only by her choice: the footer
+			// switch's cookie; a visitor by her browser.
+			c.cookies[langCookie] = &http.Cookie{Name: langCookie, Value: lang}
 			var r *testResponse
 			if v.method == "GET" {
 				r = c.get(v.path)
@@ -244,7 +269,7 @@ func TestTemplatesHaveNoRawKeys(t *testing.T) {
 			check(r, v.method+" "+v.path)
 		}
 		sc := newTestClient(t, empty)
-		sc.Lang = lang
+		sc.AcceptLanguage = lang
 		for _, r := range []*testResponse{sc.get("/"), sc.get("/setup?token=" + setupTok),
 			sc.postForm("/setup", url.Values{"token": {setupTok}, "username": {"x"}})} {
 			for _, m := range keyRE.FindAllStringSubmatch(r.Body, -1) {

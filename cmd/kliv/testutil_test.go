@@ -176,8 +176,12 @@ type testClient struct {
 	Bearer string
 	// NoCSRF stops api from sending X-CSRF-Token.
 	NoCSRF bool
-	// Lang, when set, is sent as Accept-Language.
+	// Lang, when set, is the language she chose with the footer switch
+	// (its cookie) and her browser's Accept-Language.
 	Lang string
+	// AcceptLanguage, when set, is sent as Accept-Language alone: a
+	// browser's wish, which chooses nothing (spine_lang_test.go).
+	AcceptLanguage string
 	// IP is the client's address (RemoteAddr), 192.0.2.1 by default.
 	IP string
 	// Header holds extra headers for every request ("Host" sets the
@@ -277,8 +281,14 @@ func (c *testClient) do(req *http.Request) *testResponse {
 	if h := c.Header.Get("Host"); h != "" {
 		req.Host = h
 	}
+	if c.AcceptLanguage != "" {
+		req.Header.Set("Accept-Language", c.AcceptLanguage)
+	}
 	if c.Lang != "" {
 		req.Header.Set("Accept-Language", c.Lang)
+		if c.cookies[langCookie] == nil {
+			req.AddCookie(&http.Cookie{Name: langCookie, Value: c.Lang})
+		}
 	}
 	for _, ck := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})

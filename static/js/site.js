@@ -81,3 +81,12 @@
     window.location.href = link.getAttribute("href") + "&part=" + encodeURIComponent(text);
   });
 })();
+
+// A long topic opened by its plain link shows the page of her first
+// unread post (chosen by the server); this scrolls to that post.
+(function () {
+  "use strict";
+  if (window.location.hash || !document.querySelector("[data-landed]")) { return; }
+  var line = document.getElementById("unread");
+  if (line && line.scrollIntoView) { line.scrollIntoView(); }
+})();
