@@ -48,6 +48,9 @@ type MemberFilter struct {
 	Role   Role
 	Status Status
 	Sector string
+	// Region is a region's code (forum/places); only members who show
+	// their region are found by it, as in the directory.
+	Region string
 	// JoinedFrom and JoinedTo bound the day she became a member (or
 	// applied, if she never did), both days included.
 	JoinedFrom, JoinedTo time.Time
@@ -100,6 +103,9 @@ func (s *Store) AdminMembers(ctx context.Context, actor *Member, f MemberFilter)
 	}
 	if f.Sector != "" {
 		where, args = append(where, "sector = ?"), append(args, f.Sector)
+	}
+	if f.Region != "" {
+		where, args = append(where, "region = ? AND show_region = 1"), append(args, f.Region)
 	}
 	joined := "COALESCE(approved_at, created_at)"
 	if !f.JoinedFrom.IsZero() {

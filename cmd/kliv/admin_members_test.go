@@ -44,6 +44,9 @@ func TestAdminMemberList(t *testing.T) {
 	day := func(n int) time.Time { return now.AddDate(0, 0, n) }
 	set(`UPDATE members SET sector = 'region' WHERE username IN ('anna', 'bea')`)
 	set(`UPDATE members SET sector = 'municipality' WHERE username = 'cia'`)
+	// anna and cia work in Västra Götaland; cia hides her region.
+	set(`UPDATE members SET region = '14' WHERE username IN ('anna', 'cia')`)
+	set(`UPDATE members SET show_region = 0 WHERE username = 'cia'`)
 	set(`UPDATE members SET approved_at = ? WHERE username = 'anna'`, day(-100))
 	set(`UPDATE members SET approved_at = ? WHERE username = 'bea'`, day(-40))
 	set(`UPDATE members SET approved_at = ? WHERE username = 'cia'`, day(-2))
@@ -77,12 +80,14 @@ func TestAdminMemberList(t *testing.T) {
 		{"q=ANNA", []string{"anna"}},
 		{"q=%25", []string{}},
 		{"q=example.se&sector=municipality", []string{"cia"}},
+		{"region=14", []string{"anna"}},
+		{"region=14&sector=municipality", []string{}},
 	} {
 		if got := memberNames(t, ad, tc.query); fmt.Sprint(got) != fmt.Sprint(tc.want) {
 			t.Errorf("%s: %v, want %v", tc.query, got, tc.want)
 		}
 	}
-	for _, bad := range []string{"role=king", "status=x", "sector=moon", "seen=3", "joined_from=igår", "joined_to=2025-02-30", "page=0"} {
+	for _, bad := range []string{"role=king", "status=x", "sector=moon", "seen=3", "region=99", "joined_from=igår", "joined_to=2025-02-30", "page=0"} {
 		ad.api("GET", "/api/v1/admin/members?"+bad, nil).wantStatus(http.StatusBadRequest)
 		ad.get("/admin/members?" + bad).wantStatus(http.StatusBadRequest)
 	}

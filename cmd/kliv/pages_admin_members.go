@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kliv/forum"
+	"kliv/forum/places"
 	"kliv/i18n"
 	"kliv/moderation"
 )
@@ -67,6 +68,7 @@ type adminMembersPage struct {
 	Roles    []forum.Role
 	Statuses []forum.Status
 	Sectors  []string
+	Regions  []places.Region
 	Seen     []string
 	// Query is the filters as a query string (without page), for links.
 	Query string
@@ -107,7 +109,7 @@ func parseDay(field, s string) (time.Time, error) {
 func memberFilter(c *gin.Context) (forum.MemberFilter, url.Values, error) {
 	f := forum.MemberFilter{Q: c.Query("q"), Seen: c.Query("seen")}
 	kept := url.Values{}
-	for _, k := range []string{"q", "role", "status", "sector", "joined_from", "joined_to", "seen"} {
+	for _, k := range []string{"q", "role", "status", "sector", "region", "joined_from", "joined_to", "seen"} {
 		if v := c.Query(k); v != "" {
 			kept.Set(k, v)
 		}
@@ -130,6 +132,12 @@ func memberFilter(c *gin.Context) (forum.MemberFilter, url.Values, error) {
 			v.Add("sector", "error.field.choice")
 		}
 		f.Sector = s
+	}
+	if r := c.Query("region"); r != "" {
+		if _, ok := places.RegionByCode(r); !ok {
+			v.Add("region", "error.field.choice")
+		}
+		f.Region = r
 	}
 	if f.Seen != "" && !contains(forum.SeenFilters, f.Seen) {
 		v.Add("seen", "error.field.choice")
@@ -166,7 +174,7 @@ func (a *app) pageAdminMembers(c *gin.Context) error {
 	}
 	l := a.loc(c)
 	p := &adminMembersPage{Page: a.base(c, "admin.members.title"), Roles: memberRoles, Statuses: memberStatuses,
-		Sectors: moderation.Sectors, Seen: forum.SeenFilters}
+		Sectors: moderation.Sectors, Regions: places.Regions(), Seen: forum.SeenFilters}
 	p.NoIndex = true
 	f, kept, err := memberFilter(c)
 	p.Query = kept.Encode()
