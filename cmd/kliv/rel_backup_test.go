@@ -49,7 +49,7 @@ func TestBackupUnderLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			k.writer(ctx, srv.URL, ada, ada, w, 1)
+			k.writer(ctx, srv.URL, ada, ada, "ada", w, 1)
 		}()
 	}
 	time.Sleep(700 * time.Millisecond)
@@ -104,7 +104,7 @@ func TestRestore(t *testing.T) {
 	k := newAcks()
 	ctx, stop := context.WithCancel(context.Background())
 	wctx, wstop := context.WithTimeout(ctx, 300*time.Millisecond)
-	k.writer(wctx, srv.URL, ada, ada, 0, 1)
+	k.writer(wctx, srv.URL, ada, ada, "ada", 0, 1)
 	wstop()
 	if _, err := kliv(t, "backup", "--db", db, "--out", backup); err != nil {
 		t.Fatal(err)

@@ -120,6 +120,12 @@ type acks struct {
 	// approved are join requests whose approval was answered 200.
 	approved map[int64]bool
 	topicIDs []int64
+	// events are acknowledged events (topic id → capacity); rsvps are
+	// the sign-ups sent per member and event, whether or not their
+	// answer came (an unanswered one may have been written).
+	events   map[int64]int
+	eventIDs []int64
+	rsvps    map[rsvpKey]*ackRSVP
 	// bad are answers that must never come under plain load (5xx).
 	bad []string
 }
@@ -138,12 +144,26 @@ type ackPost struct {
 	editing bool
 }
 
+// rsvpKey is one member's sign-up for one event.
+type rsvpKey struct {
+	who   string // her token's user
+	event int64
+}
+
+// ackRSVP is what was sent for one sign-up: every status asked for, and
+// whether any answer came.
+type ackRSVP struct {
+	sent  map[string]bool
+	acked bool
+}
+
 func newAcks() *acks {
-	return &acks{topics: map[int64]ackTopic{}, posts: map[int64]*ackPost{}, joins: map[int64]string{}, approved: map[int64]bool{}}
+	return &acks{topics: map[int64]ackTopic{}, posts: map[int64]*ackPost{}, joins: map[int64]string{}, approved: map[int64]bool{},
+		events: map[int64]int{}, rsvps: map[rsvpKey]*ackRSVP{}}
 }
 
 // writer drives one member's writes until ctx ends or the server dies.
-func (k *acks) writer(ctx context.Context, base, token, admin string, w int, round int) {
+func (k *acks) writer(ctx context.Context, base, token, admin, who string, w int, round int) {
 	hc := &http.Client{Timeout: 20 * time.Second}
 	rng := rand.New(rand.NewPCG(uint64(w), uint64(round)))
 	var mine []int64
@@ -157,10 +177,12 @@ func (k *acks) writer(ctx context.Context, base, token, admin string, w int, rou
 		}
 		k.mu.Unlock()
 		op := rng.IntN(100)
-		// Hook: event RSVPs (POST /api/v1/events/{id}/rsvp) join as one
-		// more case here, recording each acknowledged status in acks (a
-		// map beside joins) for verifyAcks to find after the restart, with
-		// a check there that going + waitlisted never exceed the rows.
+		k.mu.Lock()
+		var event int64
+		if len(k.eventIDs) > 0 {
+			event = k.eventIDs[rng.IntN(len(k.eventIDs))]
+		}
+		k.mu.Unlock()
 		switch {
 		case op < 25 || topic == 0:
 			title := "Ämne " + tag
@@ -202,6 +224,38 @@ func (k *acks) writer(ctx context.Context, base, token, admin string, w int, rou
 			}
 			k.mu.Lock()
 			p.Version, p.Body, p.editing = int(out["version"].(float64)), body, false
+			k.mu.Unlock()
+		case op < 84 && (event == 0 || op < 81):
+			// A small meetup: one seat, so sign-ups race for it.
+			start := time.Now().Add(72 * time.Hour).UTC()
+			code, out, err := apiCall(ctx, hc, base, token, "POST", "/api/v1/events", map[string]any{
+				"category_id": 1, "title": "Träff " + tag, "body": "Vi ses " + word, "location": "Stadshuset",
+				"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(2 * time.Hour).Format(time.RFC3339), "capacity": 1})
+			if !k.check(err, code, 201, "event", out) {
+				return
+			}
+			id := int64(out["topic_id"].(float64))
+			k.mu.Lock()
+			k.events[id] = 1
+			k.eventIDs = append(k.eventIDs, id)
+			k.mu.Unlock()
+		case op < 88 && event != 0:
+			status := []string{"going", "maybe", "not_going"}[rng.IntN(3)]
+			key := rsvpKey{who, event}
+			k.mu.Lock()
+			r := k.rsvps[key]
+			if r == nil {
+				r = &ackRSVP{sent: map[string]bool{}}
+				k.rsvps[key] = r
+			}
+			r.sent[status] = true
+			k.mu.Unlock()
+			code, out, err := apiCall(ctx, hc, base, token, "POST", fmt.Sprintf("/api/v1/events/%d/rsvp", event), map[string]any{"status": status})
+			if !k.check(err, code, 200, "rsvp", out) {
+				return
+			}
+			k.mu.Lock()
+			r.acked = true
 			k.mu.Unlock()
 		default:
 			user := "sokande" + tag
@@ -287,7 +341,7 @@ func TestCrashLosesNothing(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				k.writer(ctx, srv.URL, token, ada, w, round)
+				k.writer(ctx, srv.URL, token, ada, map[bool]string{true: "bea", false: "ada"}[w%2 == 1], w, round)
 			}()
 		}
 		kill := 700*time.Millisecond + time.Duration(rng.Int64N(int64(1800*time.Millisecond)))
@@ -336,7 +390,11 @@ func TestCrashLosesNothing(t *testing.T) {
 	for _, b := range k.bad {
 		t.Errorf("under plain load: %s", b)
 	}
-	t.Logf("%d topics, %d posts, %d join requests, %d mails", len(k.topics), len(k.posts), len(k.joins), n)
+	t.Logf("%d topics, %d posts, %d join requests, %d events, %d sign-ups, %d mails", len(k.topics), len(k.posts), len(k.joins),
+		len(k.events), len(k.rsvps), n)
+	if len(k.events) == 0 || len(k.rsvps) == 0 {
+		t.Error("the writers made no event or no sign-up")
+	}
 }
 
 // mustAdminToken creates another admin on db and returns her token.
@@ -439,6 +497,33 @@ func verifyAcks(t *testing.T, db string, k *acks) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	// Every acknowledged event is there, never over its capacity; every
+	// answered sign-up is there with a status she asked for (going may
+	// be on the waiting list, and a waiting one may have moved up).
+	for id, capacity := range k.events {
+		var going int
+		if err := d.Get(&going, "SELECT COUNT(*) FROM event_rsvps r JOIN events e ON e.topic_id = r.topic_id WHERE r.topic_id = ? AND r.status = 'going'", id); err != nil {
+			t.Errorf("acknowledged event %d: %v", id, err)
+			continue
+		}
+		if going > capacity {
+			t.Errorf("event %d: %d going, capacity %d", id, going, capacity)
+		}
+	}
+	for key, r := range k.rsvps {
+		if !r.acked {
+			continue
+		}
+		var status string
+		err := d.Get(&status, "SELECT r.status FROM event_rsvps r JOIN members m ON m.id = r.member_id WHERE r.topic_id = ? AND m.username = ?", key.event, key.who)
+		if err != nil {
+			t.Errorf("%s's acknowledged sign-up for event %d: %v", key.who, key.event, err)
+			continue
+		}
+		if !r.sent[status] && !(status == "waitlisted" && r.sent["going"]) {
+			t.Errorf("%s's sign-up for event %d is %q; she asked for %v", key.who, key.event, status, r.sent)
+		}
+	}
 	for id, at := range k.topics {
 		var title string
 		var first *int64
