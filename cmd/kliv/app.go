@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"kliv/forum"
+	"kliv/forum/avatar"
 	"kliv/forum/mail"
 	"kliv/i18n"
 	"kliv/moderation"
@@ -98,6 +99,11 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		return nil, err
 	}
 	a.messageMember, a.messageIP = newLimiter(6, 10, off), newLimiter(20, 30, off)
+	// Set once here, not while routes are built: a test builds the
+	// router once per client, concurrently.
+	for p := range avatarUploadPaths {
+		a.allowLargeBody(p, avatar.MaxBytes+maxBody)
+	}
 	return a, nil
 }
 

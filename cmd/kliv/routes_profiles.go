@@ -1,10 +1,6 @@
 package main
 
-import (
-	"github.com/gin-gonic/gin"
-
-	"kliv/forum/avatar"
-)
+import "github.com/gin-gonic/gin"
 
 // profilesRoutes adds the profile settings, avatars, the member
 // directory and their API.
@@ -24,9 +20,6 @@ func (a *app) profilesRoutes(member, apiMember *gin.RouterGroup) {
 	apiMember.GET("/members", h(a.apiMembers))
 	apiMember.GET("/members/:username", h(a.apiMember))
 	apiMember.GET("/profile-choices", h(a.apiProfileChoices))
-	for p := range avatarUploadPaths {
-		a.allowLargeBody(p, avatar.MaxBytes+maxBody)
-	}
 }
 
 // avatarUploadPaths take a picture, so their body may be larger than
