@@ -56,6 +56,9 @@ func BenchmarkSearch(b *testing.B) {
 		{"filtered", "ledarskap typ:fråga kategori:aldreomsorg efter:2026-06-01"},
 		{"author", "det @admin"},          // a common word, a rare author
 		{"before", "det före:2025-01-31"}, // a common word, the oldest month
+		{"forms", "hemtjänsten"},          // a word and its forms (hemtjänst*)
+		{"forms2", "medarbetare chefer"},  // two words with their forms
+		{"forms-common", "ledarskap"},     // a common word's forms (ledarskap*)
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			q := search.Parse(bc.q)
