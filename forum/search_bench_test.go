@@ -54,11 +54,12 @@ func BenchmarkSearch(b *testing.B) {
 		{"prefix6", "ledars*"},     // longer than the prefix indexes
 		{"phrase", `"det är"`},     // a phrase of common words
 		{"filtered", "ledarskap typ:fråga kategori:aldreomsorg efter:2026-06-01"},
-		{"author", "det @admin"},          // a common word, a rare author
-		{"before", "det före:2025-01-31"}, // a common word, the oldest month
-		{"forms", "hemtjänsten"},          // a word and its forms (hemtjänst*)
-		{"forms2", "medarbetare chefer"},  // two words with their forms
-		{"forms-common", "ledarskap"},     // a common word's forms (ledarskap*)
+		{"author", "det @admin"},                  // a common word, a rare author
+		{"before", "det före:2025-01-31"},         // a common word, the oldest month
+		{"before-exact", `"det" före:2025-01-31`}, // the same, the word only as typed
+		{"forms", "hemtjänsten"},                  // a word and its forms (hemtjänst*)
+		{"forms2", "medarbetare chefer"},          // two words with their forms
+		{"forms-common", "ledarskap"},             // a common word's forms (ledarskap*)
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			q := search.Parse(bc.q)
