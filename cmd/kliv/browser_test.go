@@ -126,9 +126,6 @@ func startBrowser() (*browserEnv, error) {
 	}
 	alloc, _ := chromedp.NewExecAllocator(context.Background(), opts...)
 	browser, _ := chromedp.NewContext(alloc)
-	start, cancel := context.WithTimeout(browser, time.Minute)
-	defer cancel()
-	_ = start
 	if err := chromedp.Do(browser, chromedp.Navigate("about:blank")); err != nil {
 		return nil, fmt.Errorf("start chromium: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -709,7 +708,6 @@ func TestScreeningRoleConfirmation(t *testing.T) {
 		t.Errorf("an applicant on /confirm-role is sent to %q, want her status page", loc)
 	}
 	cia.postForm("/confirm-role", url.Values{"role": {"Chef"}, "workplace": {"Borås stad"}, "sector": {"municipality"}}).wantStatus(http.StatusForbidden)
-	_ = filepath.Join
 }
 
 // The verified role line stands by her name on her posts, as approved;
