@@ -106,9 +106,7 @@ const eventCols = `e.topic_id, t.title, t.category_id, c.slug AS category_slug, 
 	t.author_id, a.username AS author_username, a.display_name AS author_name, t.post_count, t.first_post_id,
 	p.body, p.body_html, e.starts_at, e.ends_at, e.location, e.online_url, e.region, e.capacity, e.official,
 	e.sequence, e.cancelled_at, e.created_at, e.updated_at,
-	(SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'going') AS going,
-	(SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'waitlisted') AS waitlisted,
-	(SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'maybe') AS maybe`
+	e.going_count AS going, e.waitlisted_count AS waitlisted, e.maybe_count AS maybe`
 
 const eventFrom = ` FROM events e JOIN topics t ON t.id = e.topic_id JOIN categories c ON c.id = t.category_id
 	LEFT JOIN members a ON a.id = t.author_id LEFT JOIN posts p ON p.id = t.first_post_id`
@@ -429,6 +427,10 @@ type ViewerEvent struct {
 	// is not on it.
 	Position    int  `db:"position"`
 	CoOrganiser bool `db:"co_organiser"`
+	// SignupsVersion changes with every change to the organisers, the
+	// attendees or what the attendee list shows of them (triggers of
+	// migration 0100): a key for a cached attendee list.
+	SignupsVersion int64 `db:"signups_version"`
 }
 
 // MayOrganise reports whether she may edit, cancel, export and message.
@@ -443,7 +445,7 @@ func (s *Store) EventFor(ctx context.Context, viewer *Member, id int64) (*Viewer
 	}
 	var e ViewerEvent
 	err := s.DB.GetContext(ctx, &e, `SELECT `+eventListCols+`,
-		COALESCE(me.status, '') AS my_status,
+		COALESCE(me.status, '') AS my_status, e.signups_version,
 		CASE WHEN me.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM event_rsvps w WHERE w.topic_id = e.topic_id AND w.status = 'waitlisted'
 			AND (w.queued_at < me.queued_at OR (w.queued_at = me.queued_at AND w.member_id < me.member_id))) ELSE 0 END AS position,
 		EXISTS (SELECT 1 FROM event_organisers o WHERE o.topic_id = e.topic_id AND o.member_id = ?) AS co_organiser`+eventListFrom+`
@@ -452,6 +454,32 @@ func (s *Store) EventFor(ctx context.Context, viewer *Member, id int64) (*Viewer
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", translate(err))
 	}
+	return &e, nil
+}
+
+// EventOfTopic is EventFor for a topic the page has already read: the
+// topic's facts come from t, so the query reads only the event's row,
+// her sign-up and whether she co-organises, on their primary keys.
+func (s *Store) EventOfTopic(ctx context.Context, viewer *Member, t *Topic) (*ViewerEvent, error) {
+	if !viewer.IsMember() {
+		return nil, Refuse(ErrForbidden, "error.not_member")
+	}
+	var e ViewerEvent
+	err := s.DB.GetContext(ctx, &e, `SELECT e.topic_id, e.starts_at, e.ends_at, e.location, e.online_url, e.region, e.capacity,
+		e.official, e.sequence, e.cancelled_at, e.created_at, e.updated_at,
+		e.going_count AS going, e.waitlisted_count AS waitlisted, e.maybe_count AS maybe,
+		COALESCE(me.status, '') AS my_status, e.signups_version,
+		CASE WHEN me.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM event_rsvps w WHERE w.topic_id = e.topic_id AND w.status = 'waitlisted'
+			AND (w.queued_at < me.queued_at OR (w.queued_at = me.queued_at AND w.member_id < me.member_id))) ELSE 0 END AS position,
+		EXISTS (SELECT 1 FROM event_organisers o WHERE o.topic_id = e.topic_id AND o.member_id = ?) AS co_organiser
+		FROM events e LEFT JOIN event_rsvps me ON me.topic_id = e.topic_id AND me.member_id = ?
+		WHERE e.topic_id = ?`, viewer.ID, viewer.ID, t.ID)
+	if err != nil {
+		return nil, fmt.Errorf("event: %w", translate(err))
+	}
+	e.Title, e.CategoryID, e.CategorySlug, e.CategoryName = t.Title, t.CategoryID, t.CategorySlug, t.CategoryName
+	e.AuthorID, e.AuthorUsername, e.AuthorName = t.AuthorID, t.AuthorUsername, t.AuthorName
+	e.PostCount, e.FirstPostID = t.PostCount, t.FirstPostID
 	return &e, nil
 }
 

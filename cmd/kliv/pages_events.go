@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,6 +92,13 @@ type eventView struct {
 	Organisers  []forum.Organiser
 	// More is how many attendees the block leaves to the full list.
 	More int
+	// OrganisersHTML and PeopleHTML are the topic page's rendered
+	// organisers and attendee list (with the link to the rest), shared by
+	// every reader and cached (eventShared); empty on the attendee page,
+	// which renders the lists.
+	OrganisersHTML, PeopleHTML template.HTML
+	// HTML is the topic page's whole block, rendered (eventBlock).
+	HTML template.HTML
 }
 
 // eventBlockLimit is how many attendees the topic page lists; the rest
@@ -99,27 +107,114 @@ const eventBlockLimit = 30
 
 // eventBlock is the event block for a topic page, or nil for a topic
 // that is not an event.
-func (a *app) eventBlock(c *gin.Context, t *forum.Topic) (*eventView, error) {
+func (a *app) eventBlock(c *gin.Context, t *forum.Topic, p *Page) (*eventView, error) {
 	if t.Kind != forum.KindEvent {
 		return nil, nil
 	}
 	ctx, m := c.Request.Context(), viewer(c)
-	e, err := a.store.EventFor(ctx, m, t.ID)
+	ve, err := a.store.EventOfTopic(ctx, m, t)
 	if errors.Is(err, forum.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return a.eventViewOf(ctx, c, m, e, eventBlockLimit)
+	v := a.eventViewHead(c, m, ve)
+	if err := a.eventShared(c, p, v, ve.SignupsVersion); err != nil {
+		return nil, err
+	}
+	// The whole block, from the cache too: the key holds everything it
+	// shows, her own sign-up and rights included (a handful of entries per
+	// event); her CSRF token goes into the holes (postcache.go).
+	// TestEventBlockKeyCovers fails when a field is added unkeyed.
+	k := cardKeyers.Get().(*cardKeyer)
+	defer cardKeyers.Put(k)
+	k.reset("eventblock/1")
+	k.int(v.TopicID)
+	k.int(ve.SignupsVersion)
+	k.str(p.L.Lang)
+	k.str(v.Title)
+	k.bool(v.Official)
+	k.optTime(v.CancelledAt)
+	k.time(v.StartsAt)
+	k.time(v.EndsAt)
+	k.str(v.When)
+	k.str(v.Location)
+	k.str(v.Region)
+	k.str(v.OnlineURL)
+	k.optInt(v.Capacity)
+	k.int(int64(v.Going))
+	k.int(int64(v.Waitlisted))
+	k.int(int64(v.Maybe))
+	k.str(v.MyStatus)
+	k.int(int64(v.Position))
+	k.bool(v.CanOrganise)
+	k.bool(v.CanModerate)
+	k.bool(v.Open)
+	k.bool(v.Past)
+	k.str(string(v.OrganisersHTML))
+	k.str(string(v.PeopleHTML))
+	if v.HTML, err = a.pageFragment("topic", "eventblock", k.sum(&a.views.cards.seeds), p.CSRF, func(csrf string) any {
+		return map[string]any{"P": withPage(p, csrf), "E": v}
+	}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// eventViewHead is the event's view without its organisers and attendees:
+// the facts, her own sign-up and her rights.
+func (a *app) eventViewHead(c *gin.Context, m *forum.Member, ve *forum.ViewerEvent) *eventView {
+	now := a.store.Now()
+	e := &ve.Event
+	return &eventView{Event: e, When: forum.EventWhen(a.loc(c), e.StartsAt, e.EndsAt), CanModerate: m.IsModerator(),
+		Open: !e.Cancelled() && !e.Started(now), Past: e.Ended(now), MyStatus: ve.MyStatus, Position: ve.Position,
+		CanOrganise: ve.MayOrganise(m)}
+}
+
+// eventShared fills the block's organisers and attendee list, the same
+// for every member, from the card cache (postcache.go): the key holds
+// the event, its sign-up version (raised by triggers on every change to
+// the organisers, the sign-ups and the names and workplaces shown, see
+// migration 0100), the counts and the language, so a sign-up shows at
+// once and an unchanged list costs neither a query nor a template call.
+func (a *app) eventShared(c *gin.Context, p *Page, v *eventView, version int64) error {
+	k := cardKeyers.Get().(*cardKeyer)
+	defer cardKeyers.Put(k)
+	k.reset("eventshared/1")
+	k.int(v.TopicID)
+	k.int(version)
+	k.int(int64(v.Going))
+	k.int(int64(v.Waitlisted))
+	k.int(int64(v.Maybe))
+	k.str(p.L.Lang)
+	orgKey := k.sum(&a.views.cards.seeds)
+	k.str("people")
+	peopleKey := k.sum(&a.views.cards.seeds)
+	cache := a.views.cards
+	orgs, people := cache.get(orgKey), cache.get(peopleKey)
+	if orgs != nil && people != nil {
+		v.OrganisersHTML, v.PeopleHTML = orgs.withToken(""), people.withToken("")
+		return nil
+	}
+	ctx := c.Request.Context()
+	full, err := a.eventViewOf(ctx, c, viewer(c), &forum.ViewerEvent{Event: *v.Event}, eventBlockLimit)
+	if err != nil {
+		return err
+	}
+	data := func(csrf string) any {
+		return map[string]any{"P": withPage(p, csrf), "E": full}
+	}
+	if v.OrganisersHTML, err = a.pageFragment("topic", "eventorganisers", orgKey, p.CSRF, data); err != nil {
+		return err
+	}
+	v.PeopleHTML, err = a.pageFragment("topic", "eventpeoplemore", peopleKey, p.CSRF, data)
+	return err
 }
 
 func (a *app) eventViewOf(ctx context.Context, c *gin.Context, m *forum.Member, ve *forum.ViewerEvent, limit int) (*eventView, error) {
-	now := a.store.Now()
 	e := &ve.Event
-	v := &eventView{Event: e, When: forum.EventWhen(a.loc(c), e.StartsAt, e.EndsAt), CanModerate: m.IsModerator(),
-		Open: !e.Cancelled() && !e.Started(now), Past: e.Ended(now), MyStatus: ve.MyStatus, Position: ve.Position,
-		CanOrganise: ve.MayOrganise(m)}
+	v := a.eventViewHead(c, m, ve)
 	var err error
 	if v.Organisers, err = a.store.EventOrganisers(ctx, e.TopicID); err != nil {
 		return nil, err

@@ -304,7 +304,7 @@ func (a *app) pageTopic(c *gin.Context) error {
 	if err := a.cardsOf(p); err != nil {
 		return err
 	}
-	if p.Event, err = a.eventBlock(c, t); err != nil {
+	if p.Event, err = a.eventBlock(c, t, &p.Page); err != nil {
 		return err
 	}
 	if t.Pages() > 1 {

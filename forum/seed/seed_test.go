@@ -130,6 +130,13 @@ func TestSeedSmall(t *testing.T) {
 			t.Errorf("%s = %d, want at least %d", strings.Join(strings.Fields(q), " "), got, atLeast)
 		}
 	}
+	// The bulk path's sign-ups keep the events' count columns (migration
+	// 0101's triggers).
+	if got := count(t, s, `SELECT COUNT(*) FROM events e WHERE e.going_count != (SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'going')
+		OR e.waitlisted_count != (SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'waitlisted')
+		OR e.maybe_count != (SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'maybe')`); got != 0 {
+		t.Errorf("%d events' sign-up counts are off", got)
+	}
 
 	// Mentions name real members, links are normalised, and the HTML is
 	// what the store's own pipeline makes of the text.
