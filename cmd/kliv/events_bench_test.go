@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"kliv/forum"
 )
@@ -70,9 +73,103 @@ func benchPages(b *testing.B, h http.Handler, tok string, paths []string, reset 
 	}
 }
 
-// benchHasEvents skips the benchmark on a bench database without events
-// (the 1M-post seed made before events existed): `kliv seed` makes them
-// at every scale, so seed the database again to measure them there.
+// benchMakeEvents makes the topics events, as `kliv seed` does: upcoming
+// (a week on), with a capacity of 40 and 45 members going (so a waiting
+// list), 5 maybe and 2 co-organisers, so the block shows its longest
+// lists. The benchmark's cleanup makes them plain topics again, so a
+// KLIV_BENCH_DB copy without events (the 1M-post seed was made before
+// events) works too and is left as it was.
+func benchMakeEvents(b *testing.B, a *app, topics []int64) {
+	b.Helper()
+	ctx := context.Background()
+	var members []int64
+	if err := a.db.Select(&members, `SELECT id FROM members WHERE status = 'approved' ORDER BY id LIMIT 52`); err != nil {
+		b.Fatal(err)
+	}
+	if len(members) < 52 {
+		b.Skip("the bench database has fewer than 52 members")
+	}
+	now := a.store.Now().UTC()
+	start := now.Add(7 * 24 * time.Hour).Truncate(time.Hour)
+	err := forum.InTx(ctx, a.db, func(tx *sqlx.Tx) error {
+		for _, id := range topics {
+			if _, err := tx.Exec(`UPDATE topics SET kind = 'event' WHERE id = ?`, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`INSERT INTO events (topic_id, starts_at, ends_at, location, online_url, region, capacity, official, created_at, updated_at)
+				VALUES (?, ?, ?, 'Kulturhuset, Sergels torg 3, Stockholm', 'https://meet.example/kliv', 'Stockholms län', 40, 0, ?, ?)`,
+				id, start, start.Add(2*time.Hour), now, now); err != nil {
+				return err
+			}
+			for k, m := range members {
+				status, queued := forum.RSVPGoing, any(nil)
+				switch {
+				case k < 2:
+					if _, err := tx.Exec(`INSERT INTO event_organisers (topic_id, member_id) VALUES (?, ?)`, id, m); err != nil {
+						return err
+					}
+					continue
+				case k >= 47:
+					status = forum.RSVPMaybe
+				case k >= 42:
+					status, queued = forum.RSVPWaitlisted, now.Add(time.Duration(k)*time.Second)
+				}
+				at := now.Add(time.Duration(k) * time.Second)
+				if _, err := tx.Exec(`INSERT INTO event_rsvps (topic_id, member_id, status, queued_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+					id, m, status, queued, at, at); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		err := forum.InTx(ctx, a.db, func(tx *sqlx.Tx) error {
+			for _, id := range topics {
+				for _, q := range []string{`DELETE FROM event_rsvps WHERE topic_id = ?`, `DELETE FROM event_organisers WHERE topic_id = ?`,
+					`DELETE FROM events WHERE topic_id = ?`, `UPDATE topics SET kind = 'discussion' WHERE id = ?`} {
+					if _, err := tx.Exec(q, id); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+// benchLongTopics is up to n plain topics of 30+ posts, spread over the
+// forum: the same topics for the plain and the event benchmarks.
+func benchLongTopics(b *testing.B, a *app, n int) []benchTopic {
+	b.Helper()
+	var topics []benchTopic
+	if err := a.db.Select(&topics, `SELECT id, post_count FROM topics WHERE post_count >= 30 AND kind = 'discussion' AND locked_at IS NULL ORDER BY id`); err != nil {
+		b.Fatal(err)
+	}
+	if len(topics) == 0 {
+		b.Fatal("no long topics")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	r.Shuffle(len(topics), func(i, j int) { topics[i], topics[j] = topics[j], topics[i] })
+	return topics[:min(n, len(topics))]
+}
+
+func topicIDs(ts []benchTopic) []int64 {
+	ids := make([]int64, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
+// benchHasEvents skips a benchmark of the database's own events on a
+// bench database without any.
 func benchHasEvents(b *testing.B, a *app) {
 	b.Helper()
 	var n int
@@ -80,21 +177,8 @@ func benchHasEvents(b *testing.B, a *app) {
 		b.Fatal(err)
 	}
 	if n == 0 {
-		b.Skip("KLIV_BENCH_DB has no events (seeded before events existed): seed it again with `kliv seed` to measure the event pages")
+		b.Skip("KLIV_BENCH_DB has no events (seeded before events existed): seed it again with `kliv seed`")
 	}
-}
-
-// benchEvent is the event to view again and again: one of 20+ posts
-// (or the longest) with the most sign-ups, so its organisers and
-// attendee list are the longest the page shows.
-func benchEvent(b *testing.B, a *app) int64 {
-	b.Helper()
-	var id int64
-	if err := a.db.Get(&id, `SELECT e.topic_id FROM events e JOIN topics t ON t.id = e.topic_id
-		ORDER BY t.post_count >= 20 DESC, (SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id) DESC, e.topic_id LIMIT 1`); err != nil {
-		b.Fatal(err)
-	}
-	return id
 }
 
 // benchRandomViews views random pages of random topics as random members,
@@ -131,8 +215,12 @@ func benchRandomViews(b *testing.B, a *app, topics []benchTopic) {
 	b.ReportMetric(float64(cpu.Nanoseconds()), "cpu-ns/op")
 }
 
-// BenchmarkEventsPage is the list of upcoming events, the month view,
-// and (to compare) a topic page of 30 posts, as BenchmarkTopicPage.
+// benchEventCount is how many topics the event benchmarks make events.
+const benchEventCount = 60
+
+// BenchmarkEventsPage is the list of upcoming events and the month view
+// (benchEventCount events, all in the coming week), and, to compare, a
+// topic page of 30 posts as BenchmarkTopicPage.
 func BenchmarkEventsPage(b *testing.B) {
 	b.Run("topic", func(b *testing.B) {
 		a, tok, topic := benchApp(b)
@@ -140,40 +228,44 @@ func BenchmarkEventsPage(b *testing.B) {
 	})
 	b.Run("list", func(b *testing.B) {
 		a, tok, _ := benchApp(b)
-		benchHasEvents(b, a)
+		benchMakeEvents(b, a, topicIDs(benchLongTopics(b, a, benchEventCount)))
 		benchPages(b, a.routes(), tok, []string{"/events"}, nil)
 	})
 	b.Run("month", func(b *testing.B) {
 		a, tok, _ := benchApp(b)
-		benchHasEvents(b, a)
-		benchPages(b, a.routes(), tok, []string{"/events?month=" + a.store.Now().Add(30*24*time.Hour).Format("2006-01")}, nil)
+		benchMakeEvents(b, a, topicIDs(benchLongTopics(b, a, benchEventCount)))
+		benchPages(b, a.routes(), tok, []string{"/events?month=" + a.store.Now().Add(7*24*time.Hour).Format("2006-01")}, nil)
 	})
 }
 
-// BenchmarkEventTopicPage is an event's topic page beside a plain topic
-// page, in the same run: warm, one page viewed again and again (as
-// BenchmarkTopicPage), and cold, random pages of random topics by random
-// members with nothing cached (as BenchmarkTopicPageRandom, the card
-// cache emptied before each view).
+// BenchmarkEventTopicPage is an event's topic page beside the same topic
+// as a plain one, in the same run, so the difference is the event alone:
+// warm, one page viewed again and again (as BenchmarkTopicPage: the
+// topic of about 30 posts), and cold, random pages of benchEventCount
+// long topics by random members with nothing cached (as
+// BenchmarkTopicPageRandom, the card cache emptied before each view).
+// "seeded" is random views of the events `kliv seed` made.
 func BenchmarkEventTopicPage(b *testing.B) {
 	b.Run("warm/topic", func(b *testing.B) {
 		a, tok, topic := benchApp(b)
 		benchPages(b, a.routes(), tok, []string{"/t/" + strconv.FormatInt(topic, 10)}, nil)
 	})
 	b.Run("warm/event", func(b *testing.B) {
-		a, tok, _ := benchApp(b)
-		benchHasEvents(b, a)
-		benchPages(b, a.routes(), tok, []string{"/t/" + strconv.FormatInt(benchEvent(b, a), 10)}, nil)
+		a, tok, topic := benchApp(b)
+		benchMakeEvents(b, a, []int64{topic})
+		benchPages(b, a.routes(), tok, []string{"/t/" + strconv.FormatInt(topic, 10)}, nil)
 	})
 	b.Run("cold/topic", func(b *testing.B) {
 		a, _, _ := benchApp(b)
-		var topics []benchTopic
-		if err := a.db.Select(&topics, `SELECT id, post_count FROM topics WHERE post_count >= 30 AND kind <> 'event' AND locked_at IS NULL ORDER BY id`); err != nil {
-			b.Fatal(err)
-		}
-		benchRandomViews(b, a, topics)
+		benchRandomViews(b, a, benchLongTopics(b, a, benchEventCount))
 	})
 	b.Run("cold/event", func(b *testing.B) {
+		a, _, _ := benchApp(b)
+		topics := benchLongTopics(b, a, benchEventCount)
+		benchMakeEvents(b, a, topicIDs(topics))
+		benchRandomViews(b, a, topics)
+	})
+	b.Run("seeded", func(b *testing.B) {
 		a, _, _ := benchApp(b)
 		benchHasEvents(b, a)
 		var topics []benchTopic

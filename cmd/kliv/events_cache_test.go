@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
 	"kliv/forum"
+	"kliv/i18n"
 )
 
 // The topic page's attendee list and organisers are cached, keyed by the
@@ -147,6 +149,45 @@ func TestEventBlockKeyCovers(t *testing.T) {
 			if !notShown[f.Name] && !keyed[f.Name] {
 				t.Errorf("%s.%s is not in the event block's cache key", typ.Name(), f.Name)
 			}
+		}
+	}
+}
+
+// The topic page's attendee list is rendered in Go (eventPeopleHTML,
+// eventOrganisersHTML): it must be what the templates make of the same
+// names, escaping included.
+func TestEventPeopleHTMLMatchesTemplate(t *testing.T) {
+	a := newTestApp(t)
+	for _, lang := range []string{"sv", "en"} {
+		l := i18n.Localizer{B: a.i18n, Lang: lang}
+		att := func(user, name, work, status string) forum.Attendee {
+			return forum.Attendee{Username: user, DisplayName: name, Workplace: work, Status: status}
+		}
+		v := &eventView{Event: &forum.Event{TopicID: 42},
+			GoingList:   []forum.Attendee{att("anna", `Anna "A" <b>&</b> Öberg`, "Region <Skåne> & 'Co'", "going"), att("bea", "Bea", "", "going")},
+			WaitingList: []forum.Attendee{att("cara_x", "Cära ' \u00e9", "Kommun & stad", "waitlisted")},
+			MaybeList:   []forum.Attendee{att("dora", "Dora <script>", "Syns inte", "maybe")},
+			Organisers:  []forum.Organiser{{Username: "anna", DisplayName: `Anna "A" <b>&</b>`}, {Username: "bea", DisplayName: "Bea & co"}}}
+		p := &Page{L: l}
+		var want strings.Builder
+		if err := a.views.pages["topic"].ExecuteTemplate(&want, "eventpeople", map[string]any{"P": p, "E": v}); err != nil {
+			t.Fatal(err)
+		}
+		got := eventPeopleHTML(l, v)
+		if strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(want.String()), " ") {
+			t.Errorf("%s: Go rendering\n%s\nwant (template)\n%s", lang, got, want.String())
+		}
+		tmpl := template.Must(template.New("o").Parse(`{{range $i, $o := .}}{{if $i}}, {{end}}<a href="/u/{{$o.Username}}">{{$o.DisplayName}}</a>{{end}}`))
+		var orgs strings.Builder
+		if err := tmpl.Execute(&orgs, v.Organisers); err != nil {
+			t.Fatal(err)
+		}
+		if got := eventOrganisersHTML(v.Organisers); got != orgs.String() {
+			t.Errorf("organisers %q, want %q", got, orgs.String())
+		}
+		v.More = 3
+		if got := eventPeopleHTML(l, v); !strings.HasSuffix(got, `<p><a href="/events/42/attendees">`+template.HTMLEscapeString(l.N("events.more_attendees", 3))+`</a></p>`) {
+			t.Errorf("no link to the rest: %s", got)
 		}
 	}
 }

@@ -202,14 +202,71 @@ func (a *app) eventShared(c *gin.Context, p *Page, v *eventView, version int64) 
 	if err != nil {
 		return err
 	}
-	data := func(csrf string) any {
-		return map[string]any{"P": withPage(p, csrf), "E": full}
+	// Rendered in Go, not by a template: on a first view these lists of
+	// up to eventBlockLimit names were most of the block's cost.
+	orgHTML, peopleHTML := eventOrganisersHTML(full.Organisers), eventPeopleHTML(p.L, full)
+	cache.put(&cardEntry{key: orgKey, html: orgHTML})
+	cache.put(&cardEntry{key: peopleKey, html: peopleHTML})
+	v.OrganisersHTML, v.PeopleHTML = rendered(orgHTML).HTML(), rendered(peopleHTML).HTML()
+	return nil
+}
+
+// eventOrganisersHTML is the organisers as links to their profiles,
+// every name escaped as html/template escapes it.
+func eventOrganisersHTML(os []forum.Organiser) string {
+	var b strings.Builder
+	for i, o := range os {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`<a href="/u/`)
+		b.WriteString(template.HTMLEscapeString(url.PathEscape(o.Username)))
+		b.WriteString(`">`)
+		b.WriteString(template.HTMLEscapeString(o.DisplayName))
+		b.WriteString(`</a>`)
 	}
-	if v.OrganisersHTML, err = a.pageFragment("topic", "eventorganisers", orgKey, p.CSRF, data); err != nil {
-		return err
+	return b.String()
+}
+
+// eventPeopleHTML is what the template "eventpeople" shows (the attendee
+// page renders it), and the link to the rest, every text escaped as
+// html/template escapes it.
+func eventPeopleHTML(l i18n.Localizer, v *eventView) string {
+	var b strings.Builder
+	b.Grow(128 + 96*(len(v.GoingList)+len(v.WaitingList)+len(v.MaybeList)))
+	list := func(heading, tag string, as []forum.Attendee, workplace bool) {
+		if len(as) == 0 {
+			return
+		}
+		b.WriteString("\n  <h3>")
+		b.WriteString(template.HTMLEscapeString(l.T(heading)))
+		b.WriteString("</h3>\n  <" + tag + ` class="attendees">`)
+		for _, x := range as {
+			b.WriteString(`<li><a href="/u/`)
+			b.WriteString(template.HTMLEscapeString(url.PathEscape(x.Username)))
+			b.WriteString(`">`)
+			b.WriteString(template.HTMLEscapeString(x.DisplayName))
+			b.WriteString(`</a>`)
+			if workplace && x.Workplace != "" {
+				b.WriteString(` <span class="muted">`)
+				b.WriteString(template.HTMLEscapeString(x.Workplace))
+				b.WriteString(`</span>`)
+			}
+			b.WriteString(`</li>`)
+		}
+		b.WriteString("</" + tag + ">")
 	}
-	v.PeopleHTML, err = a.pageFragment("topic", "eventpeoplemore", peopleKey, p.CSRF, data)
-	return err
+	list("events.going_heading", "ul", v.GoingList, true)
+	list("events.waitlist_heading", "ol", v.WaitingList, true)
+	list("events.maybe_heading", "ul", v.MaybeList, false)
+	if v.More > 0 {
+		b.WriteString("\n  <p><a href=\"/events/")
+		b.WriteString(strconv.FormatInt(v.TopicID, 10))
+		b.WriteString(`/attendees">`)
+		b.WriteString(template.HTMLEscapeString(l.N("events.more_attendees", v.More)))
+		b.WriteString(`</a></p>`)
+	}
+	return b.String()
 }
 
 func (a *app) eventViewOf(ctx context.Context, c *gin.Context, m *forum.Member, ve *forum.ViewerEvent, limit int) (*eventView, error) {
