@@ -619,6 +619,19 @@ func (s *Store) UpdateEvent(ctx context.Context, actor *Member, id int64, n NewE
 	return e, changed, err
 }
 
+// eventDescriptionEdited raises the SEQUENCE of the event whose
+// description (its topic's first post) p is, when the edit changed what
+// the calendar shows (changed: the rendered text differs), inside the
+// edit's transaction. Other posts are not descriptions.
+func (s *Store) eventDescriptionEdited(ctx context.Context, tx sqlx.ExtContext, p *Post, changed bool, now time.Time) error {
+	if !changed {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE events SET sequence = sequence + 1, updated_at = ?
+		WHERE topic_id = ? AND EXISTS (SELECT 1 FROM topics t WHERE t.id = events.topic_id AND t.first_post_id = ?)`, now, p.TopicID, p.ID)
+	return err
+}
+
 func eqCap(a, b *int) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil

@@ -498,6 +498,9 @@ func (s *Store) EditPostWith(ctx context.Context, actor *Member, postID int64, e
 		if out, err = s.postWhere(ctx, tx, "p.id = ?", postID); err != nil {
 			return err
 		}
+		if err := s.eventDescriptionEdited(ctx, tx, out, html != p.BodyHTML, now); err != nil {
+			return err
+		}
 		if err := s.runPostHooks(ctx, tx, out); err != nil {
 			return err
 		}

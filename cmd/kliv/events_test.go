@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -663,5 +664,109 @@ func TestEventPrivacyCascade(t *testing.T) {
 	e := eventJSONOf(t, cara, id)
 	if e["my_status"] != "going" || e["waitlisted"] != float64(0) {
 		t.Errorf("after bea's sign-up was deleted: %v", e)
+	}
+}
+
+// Every edit that changes what a calendar shows raises the event's
+// SEQUENCE by one, in its .ics file and in the private feed alike; a
+// sign-up, a change of capacity or an unchanged save do not (RFC 5545
+// 3.8.7.4).
+func TestEventSequence(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	mustCreateMember(t, a, "mona", forum.RoleModerator, forum.StatusApproved)
+	mona := clientFor(t, a, "mona")
+	id := mustEvent(t, a, anna, map[string]any{"capacity": 2}) // she and bea
+	if got := rsvp(t, bea, id, "going"); got != "going" {
+		t.Fatalf("bea: %s", got)
+	}
+	tok := bea.api("GET", "/api/v1/me", nil).wantStatus(http.StatusOK).json()["feed_token"].(string)
+	feedURL := "/feeds/events.ics?token=" + url.QueryEscape(tok)
+	uid := ""
+	seqOf := func(body string) (int, string) {
+		t.Helper()
+		for _, ev := range parseICS(t, body).Events() {
+			u, _ := ev.Props.Text(goical.PropUID)
+			if u != uid && uid != "" {
+				continue
+			}
+			p := ev.Props.Get(goical.PropSequence)
+			if p == nil {
+				t.Fatalf("no SEQUENCE:\n%s", body)
+			}
+			n, err := strconv.Atoi(p.Value)
+			if err != nil {
+				t.Fatalf("SEQUENCE %q", p.Value)
+			}
+			st, _ := ev.Props.Text(goical.PropStatus)
+			return n, u + " " + st
+		}
+		t.Fatalf("event %s not in\n%s", uid, body)
+		return 0, ""
+	}
+	var ident string
+	_, ident = seqOf(bea.get(fmt.Sprintf("/events/%d.ics", id)).wantStatus(http.StatusOK).Body)
+	uid = strings.Fields(ident)[0]
+	want := 0
+	check := func(what string) {
+		t.Helper()
+		file, _ := seqOf(bea.get(fmt.Sprintf("/events/%d.ics", id)).wantStatus(http.StatusOK).Body)
+		feed, _ := seqOf(newTestClient(t, a).get(feedURL).wantStatus(http.StatusOK).Body)
+		if file != want || feed != want {
+			t.Errorf("after %s: SEQUENCE %d in the file and %d in the feed, want %d", what, file, feed, want)
+		}
+	}
+	check("creating")
+	patch := func(fields map[string]any) {
+		t.Helper()
+		anna.api("PATCH", fmt.Sprintf("/api/v1/events/%d", id), fields).wantStatus(http.StatusOK)
+	}
+	e := eventJSONOf(t, anna, id)
+	st, _ := time.Parse(time.RFC3339, e["starts_at"].(string))
+	en, _ := time.Parse(time.RFC3339, e["ends_at"].(string))
+
+	// Sign-ups, the waiting list and an unchanged save change no calendar.
+	if got := rsvp(t, mona, id, "going"); got != "waitlisted" {
+		t.Fatalf("mona: %s", got)
+	}
+	rsvp(t, mona, id, "maybe")
+	rsvp(t, bea, id, "not_going")
+	rsvp(t, bea, id, "going")
+	patch(map[string]any{"capacity": 5})
+	patch(map[string]any{"location": e["location"]})
+	check("sign-ups, a new capacity and an unchanged save")
+
+	for _, c := range []struct {
+		what   string
+		fields map[string]any
+	}{
+		{"the title", map[string]any{"title": "Nätverksträff med ny rubrik"}},
+		{"the start", map[string]any{"starts_at": st.Add(-time.Hour).Format(time.RFC3339)}},
+		{"the end", map[string]any{"ends_at": en.Add(time.Hour).Format(time.RFC3339)}},
+		{"the place", map[string]any{"location": "Stadsbiblioteket, Göteborg"}},
+		{"the meeting link", map[string]any{"online_url": "https://meet.example/ny-lank"}},
+	} {
+		patch(c.fields)
+		want++
+		check(c.what)
+	}
+	// The description is the topic's first post, edited as posts are.
+	post := int64(e["first_post_id"].(float64))
+	ver := anna.api("GET", fmt.Sprintf("/api/v1/topics/%d", id), nil).wantStatus(http.StatusOK).json()["posts"].([]any)[0].(map[string]any)["version"]
+	r := anna.api("PATCH", fmt.Sprintf("/api/v1/posts/%d", post), map[string]any{"body": "Föreläsning, mingel och middag.", "version": ver}).wantStatus(http.StatusOK)
+	want++
+	check("the description")
+	if desc := bea.get(fmt.Sprintf("/events/%d.ics", id)).Body; !strings.Contains(desc, "middag") {
+		t.Error("the .ics does not show the new description")
+	}
+	// A reply in the discussion is no description.
+	bea.api("POST", fmt.Sprintf("/api/v1/topics/%d/posts", id), map[string]any{"body": "Jag tar med kaka."}).wantStatus(http.StatusCreated)
+	reply := anna.api("PATCH", fmt.Sprintf("/api/v1/posts/%d", post), map[string]any{"body": "Föreläsning, mingel och middag.", "version": r.json()["version"]})
+	reply.wantStatus(http.StatusOK) // the same text again: no change
+	check("a reply and an unchanged description")
+	anna.api("POST", fmt.Sprintf("/api/v1/events/%d/cancel", id), map[string]any{"reason": "Sjukdom."}).wantStatus(http.StatusOK)
+	want++
+	check("cancelling")
+	if _, st := seqOf(bea.get(fmt.Sprintf("/events/%d.ics", id)).Body); !strings.HasSuffix(st, "CANCELLED") {
+		t.Errorf("status %q", st)
 	}
 }
