@@ -770,3 +770,58 @@ func TestEventSequence(t *testing.T) {
 		t.Errorf("status %q", st)
 	}
 }
+
+// Bad input the issue names, beyond TestEventBadInput: malformed meeting
+// links, and sign-ups for a cancelled or past event, in Swedish and
+// English, through the API and the form, with nothing written.
+func TestEventBadInputMore(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	clock := useTestClock(a)
+	start, end := eventTimes(clock.Now(), 3)
+	for _, link := range []string{"https://", "https:///path", "https://exa mple.se/x", "inte en länk", "//meet.example/x", "https://user:pw@meet.example/x", "http://meet.example/" + strings.Repeat("x", 3000)} {
+		r := anna.api("POST", "/api/v1/events", map[string]any{"title": "Träff", "body": "Text", "starts_at": start, "ends_at": end, "online_url": link})
+		r.wantStatus(http.StatusBadRequest)
+		if f, _ := r.json()["fields"].(map[string]any); f["online_url"] == nil {
+			t.Errorf("%q: no error on online_url: %s", link, r.Body)
+		}
+	}
+	if n := countRows(t, a, "events"); n != 0 {
+		t.Fatalf("%d events after refused links", n)
+	}
+	// An edit is checked as a new event is, and a refused one changes
+	// nothing.
+	edited := mustEvent(t, a, anna, map[string]any{"capacity": 10})
+	before := eventJSONOf(t, anna, edited)
+	for _, f := range []map[string]any{{"capacity": 0}, {"capacity": -1}, {"online_url": "javascript:alert(1)"}, {"ends_at": before["starts_at"]},
+		{"starts_at": clock.Now().Add(-time.Hour).Format(time.RFC3339)}, {"title": ""}, {"title": "Ny", "capacity": 0}} {
+		anna.api("PATCH", fmt.Sprintf("/api/v1/events/%d", edited), f).wantStatus(http.StatusBadRequest)
+	}
+	anna.Lang = "en"
+	anna.api("PATCH", fmt.Sprintf("/api/v1/events/%d", edited), map[string]any{"capacity": 0}).wantStatus(http.StatusBadRequest).contains("at least 1")
+	anna.Lang = ""
+	if after := eventJSONOf(t, anna, edited); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("a refused edit changed the event:\n%v\n%v", before, after)
+	}
+	cancelled := mustEvent(t, a, anna, nil)
+	anna.api("POST", fmt.Sprintf("/api/v1/events/%d/cancel", cancelled), map[string]any{}).wantStatus(http.StatusOK)
+	soon := mustEvent(t, a, anna, nil)
+	clock.Add(8 * 24 * time.Hour) // soon is over
+	for _, c := range []struct {
+		id     int64
+		sv, en string
+	}{{cancelled, "inställd", "cancelled"}, {soon, "redan börjat", "already"}} {
+		for _, status := range []string{"going", "maybe", "not_going"} {
+			bea.Lang = ""
+			bea.api("POST", fmt.Sprintf("/api/v1/events/%d/rsvp", c.id), map[string]string{"status": status}).wantStatus(http.StatusConflict).contains(c.sv)
+			bea.Lang = "en"
+			bea.api("POST", fmt.Sprintf("/api/v1/events/%d/rsvp", c.id), map[string]string{"status": status}).wantStatus(http.StatusConflict).contains(c.en)
+		}
+		bea.Lang = ""
+		bea.postForm(fmt.Sprintf("/events/%d/rsvp", c.id), url.Values{"status": {"going"}}).wantStatus(http.StatusConflict).contains(c.sv)
+	}
+	bea.api("POST", fmt.Sprintf("/api/v1/events/%d/rsvp", soon), map[string]string{"status": "kanske"}).wantStatus(http.StatusBadRequest)
+	var n int
+	if err := a.db.Get(&n, `SELECT COUNT(*) FROM event_rsvps WHERE member_id = (SELECT id FROM members WHERE username = 'bea')`); err != nil || n != 0 {
+		t.Errorf("%d sign-ups written for refused requests (%v)", n, err)
+	}
+}
