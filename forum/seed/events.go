@@ -39,7 +39,9 @@ func eventCount(topics int) int {
 	case topics <= 0:
 		return 0
 	case topics < 600:
-		return max(1, topics/10)
+		// At least a past one, a full one with a waiting list and an
+		// upcoming one (seedEvents), however small the forum.
+		return max(min(topics, 3), topics/10)
 	}
 	return topics / 100
 }
@@ -63,6 +65,14 @@ func (p *plan) seedEvents(ctx context.Context, db *sqlx.DB, sum *Summary) error 
 			if len(picked) < want && (t.cat == cat) == inCat && t.kind == kindDiscussion && !t.pinned {
 				picked = append(picked, t)
 			}
+		}
+	}
+	// A forum of a handful of topics may have too few discussions: its
+	// tips and unanswered questions become events too.
+	for i := range p.topics {
+		t := &p.topics[i]
+		if len(picked) < want && (t.kind == kindTip || (t.kind == kindQuestion && t.answer < 0)) && !t.pinned {
+			picked = append(picked, t)
 		}
 	}
 	if len(picked) == 0 {
@@ -126,7 +136,9 @@ func (p *plan) seedEvents(ctx context.Context, db *sqlx.DB, sum *Summary) error 
 				full = i == 1 || r.IntN(3) == 0
 			}
 			if full {
-				capN = min(capN, max(2, len(approved)/3))
+				// Fewer seats than members, so a small forum has its
+				// waiting list too.
+				capN = max(1, min(capN, len(approved)/3))
 			}
 			var capacity any
 			if capN > 0 {
@@ -200,7 +212,7 @@ func (p *plan) seedEvents(ctx context.Context, db *sqlx.DB, sum *Summary) error 
 					return err
 				}
 			}
-			sum.Kinds[forum.KindDiscussion]--
+			sum.Kinds[kindNames[t.kind]]--
 			sum.Kinds[forum.KindEvent]++
 			sum.Events++
 		}

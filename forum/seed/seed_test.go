@@ -282,3 +282,33 @@ func TestSeedInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Every scale gets past and upcoming events with sign-ups and a waiting
+// list (issue 7, point 8), down to a forum of a few topics.
+func TestSeedEventsAtEveryScale(t *testing.T) {
+	for _, o := range []Options{{Members: 2, Topics: 2, Posts: 2}, {Members: 4, Topics: 3, Posts: 6}, {Members: 10, Topics: 12, Posts: 40},
+		{Members: 30, Topics: 60, Posts: 600}, {Members: 60, Topics: 700, Posts: 1400}} {
+		t.Run(fmt.Sprintf("%d-%d-%d", o.Members, o.Topics, o.Posts), func(t *testing.T) {
+			s := testStore(t)
+			o.Seed = 3
+			if _, err := Run(context.Background(), s, o); err != nil {
+				t.Fatal(err)
+			}
+			for q, atLeast := range map[string]int{
+				`SELECT COUNT(*) FROM events WHERE starts_at < ?`:              1,
+				`SELECT COUNT(*) FROM events WHERE starts_at > ?`:              1,
+				`SELECT COUNT(*) FROM event_rsvps WHERE status = 'going'`:      2,
+				`SELECT COUNT(*) FROM event_rsvps WHERE status = 'waitlisted'`: 1,
+				`SELECT COUNT(*) FROM events e WHERE e.going_count <> (SELECT COUNT(*) FROM event_rsvps r WHERE r.topic_id = e.topic_id AND r.status = 'going')`: 0,
+			} {
+				var args []any
+				if strings.Contains(q, "?") {
+					args = append(args, testNow)
+				}
+				if got := count(t, s, q, args...); got < atLeast || (atLeast == 0 && got != 0) {
+					t.Errorf("%s = %d, want %d", q, got, atLeast)
+				}
+			}
+		})
+	}
+}
