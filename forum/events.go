@@ -1069,6 +1069,17 @@ func (s *Store) Events(ctx context.Context, viewer *Member, f EventFilter) ([]Ev
 	return es, next, nil
 }
 
+// EventListVersion is the events lists' version, raised in the same
+// transaction as every change to what a list of events shows (triggers
+// of migration 0102): a key for a cached list.
+func (s *Store) EventListVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.DB.GetContext(ctx, &v, `SELECT version FROM event_list_version WHERE id = 1`); err != nil {
+		return 0, fmt.Errorf("event list version: %w", err)
+	}
+	return v, nil
+}
+
 // CalendarEvents are a member's calendar feed: the events she is going
 // to and every official one, from 90 days back on, cancelled ones
 // included (so calendars mark them cancelled).

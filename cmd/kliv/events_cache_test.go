@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"kliv/forum"
 	"kliv/i18n"
@@ -190,4 +191,40 @@ func TestEventPeopleHTMLMatchesTemplate(t *testing.T) {
 			t.Errorf("no link to the rest: %s", got)
 		}
 	}
+}
+
+// The events page and month view are cached under the events lists'
+// version in the database (migration 0102): a sign-up, an edit or a
+// cancel shows at once, on this process and on a second one on the same
+// database, and a refused filter is never cached.
+func TestEventListCacheFresh(t *testing.T) {
+	a, anna, bea := forumApp(t)
+	id := mustEvent(t, a, anna, map[string]any{"title": "Vårträffen", "capacity": 10})
+	month := a.store.Now().Add(7 * 24 * time.Hour).In(i18n.Stockholm).Format("2006-01")
+	second, err := openApp(context.Background(), a.cfg, a.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.close()
+	second.store.Now = a.store.Now
+	other := clientFor(t, second, "bea")
+	for _, c := range []*testClient{bea, other} {
+		c.get("/events").wantStatus(http.StatusOK).contains("Vårträffen", "1 kommer av 10")
+		c.get("/events?month=" + month).wantStatus(http.StatusOK).contains("Vårträffen")
+	}
+	rsvp(t, bea, id, "going")
+	anna.api("PATCH", fmt.Sprintf("/api/v1/events/%d", id), map[string]any{"title": "Sommarträffen"}).wantStatus(http.StatusOK)
+	for _, c := range []*testClient{bea, other} {
+		c.get("/events").wantStatus(http.StatusOK).contains("Sommarträffen", "2 kommer av 10").lacks("Vårträffen")
+		c.get("/events?month=" + month).wantStatus(http.StatusOK).contains("Sommarträffen").lacks("Vårträffen")
+	}
+	anna.api("POST", fmt.Sprintf("/api/v1/events/%d/cancel", id), map[string]any{}).wantStatus(http.StatusOK)
+	for _, c := range []*testClient{bea, other} {
+		c.get("/events").wantStatus(http.StatusOK).contains("Sommarträffen", "Inställd")
+	}
+	bea.get("/events?region=Narnia").wantStatus(http.StatusBadRequest)
+	bea.get("/events?region=Narnia").wantStatus(http.StatusBadRequest)
+	bea.get("/events?page=garbage").wantStatus(http.StatusBadRequest)
+	bea.Lang = "en"
+	bea.get("/events").wantStatus(http.StatusOK).contains("2 going")
 }

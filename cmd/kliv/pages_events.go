@@ -304,6 +304,9 @@ type eventsPage struct {
 	Archive bool
 	Month   *monthView
 	FeedURL string
+	// ResultsHTML is the rendered list or month grid with its pager
+	// ("eventsresults"), cached (renderEvents).
+	ResultsHTML template.HTML
 	// base is the list's path, /events or /events/archive.
 	base string
 }
@@ -398,14 +401,48 @@ func (a *app) renderEvents(c *gin.Context, archive bool) error {
 		f.Month = time.Time{}
 	}
 	p := &eventsPage{Page: a.base(c, title), Filter: f, Regions: forum.Regions, Archive: archive, base: base}
-	es, next, err := a.store.Events(ctx, m, f)
+	if !f.Month.IsZero() {
+		p.Month = a.monthOf(l, f.Month, nil, p.Now)
+		p.Title = p.Month.Title + " · " + l.T("events.title")
+	}
+	// The list or month grid is the same for every member: cached under
+	// the events lists' version in the database (raised by every change
+	// to what it shows, migration 0102), the filters, the language and
+	// the minute (events leave the list when they end; today is marked).
+	version, err := a.store.EventListVersion(ctx)
 	if err != nil {
 		return err
 	}
-	p.Events, p.Next = eventRows(l, es), next
-	if !f.Month.IsZero() {
-		p.Month = a.monthOf(l, f.Month, p.Events, p.Now)
-		p.Title = p.Month.Title + " · " + l.T("events.title")
+	k := cardKeyers.Get().(*cardKeyer)
+	defer cardKeyers.Put(k)
+	k.reset("eventlist/1")
+	k.int(version)
+	k.str(l.Lang)
+	k.bool(archive)
+	k.bool(f.Official)
+	k.bool(f.Online)
+	k.str(f.Region)
+	k.str(f.Cursor)
+	k.int(int64(f.Limit))
+	k.time(f.Month)
+	k.int(p.Now.Truncate(time.Minute).Unix())
+	key := k.sum(&a.views.cards.seeds)
+	if e := a.views.cards.get(key); e != nil {
+		p.ResultsHTML = e.withToken("")
+	} else {
+		// Refused filters (a wrong region or page) are refused here,
+		// before anything is cached.
+		es, next, err := a.store.Events(ctx, m, f)
+		if err != nil {
+			return err
+		}
+		p.Events, p.Next = eventRows(l, es), next
+		if !f.Month.IsZero() {
+			p.Month = a.monthOf(l, f.Month, p.Events, p.Now)
+		}
+		if p.ResultsHTML, err = a.pageFragment("events", "eventsresults", key, p.CSRF, func(string) any { return p }); err != nil {
+			return err
+		}
 	}
 	tok, err := a.store.FeedToken(ctx, m.ID)
 	if err != nil {
