@@ -464,18 +464,36 @@ func (s *Store) EventOfTopic(ctx context.Context, viewer *Member, t *Topic) (*Vi
 	if !viewer.IsMember() {
 		return nil, Refuse(ErrForbidden, "error.not_member")
 	}
+	// Scanned by hand, not by sqlx's reflection, and her place on the
+	// waiting list asked only when she is on it: the topic page of an
+	// event reads this on every view.
 	var e ViewerEvent
-	err := s.DB.GetContext(ctx, &e, `SELECT e.topic_id, e.starts_at, e.ends_at, e.location, e.online_url, e.region, e.capacity,
-		e.official, e.sequence, e.cancelled_at, e.created_at, e.updated_at,
-		e.going_count AS going, e.waitlisted_count AS waitlisted, e.maybe_count AS maybe,
-		COALESCE(me.status, '') AS my_status, e.signups_version,
-		CASE WHEN me.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM event_rsvps w WHERE w.topic_id = e.topic_id AND w.status = 'waitlisted'
-			AND (w.queued_at < me.queued_at OR (w.queued_at = me.queued_at AND w.member_id < me.member_id))) ELSE 0 END AS position,
-		EXISTS (SELECT 1 FROM event_organisers o WHERE o.topic_id = e.topic_id AND o.member_id = ?) AS co_organiser
+	var capacity sql.NullInt64
+	var cancelled sql.NullTime
+	err := s.DB.QueryRowContext(ctx, `SELECT e.topic_id, e.starts_at, e.ends_at, e.location, e.online_url, e.region, e.capacity,
+		e.official, e.sequence, e.cancelled_at, e.created_at, e.updated_at, e.going_count, e.waitlisted_count, e.maybe_count,
+		e.signups_version, COALESCE(me.status, ''),
+		EXISTS (SELECT 1 FROM event_organisers o WHERE o.topic_id = e.topic_id AND o.member_id = ?)
 		FROM events e LEFT JOIN event_rsvps me ON me.topic_id = e.topic_id AND me.member_id = ?
-		WHERE e.topic_id = ?`, viewer.ID, viewer.ID, t.ID)
+		WHERE e.topic_id = ?`, viewer.ID, viewer.ID, t.ID).Scan(&e.TopicID, &e.StartsAt, &e.EndsAt, &e.Location, &e.OnlineURL, &e.Region, &capacity,
+		&e.Official, &e.Sequence, &cancelled, &e.CreatedAt, &e.UpdatedAt, &e.Going, &e.Waitlisted, &e.Maybe,
+		&e.SignupsVersion, &e.MyStatus, &e.CoOrganiser)
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", translate(err))
+	}
+	if capacity.Valid {
+		n := int(capacity.Int64)
+		e.Capacity = &n
+	}
+	if cancelled.Valid {
+		e.CancelledAt = &cancelled.Time
+	}
+	if e.MyStatus == RSVPWaitlisted {
+		if err := s.DB.GetContext(ctx, &e.Position, `SELECT 1 + COUNT(*) FROM event_rsvps w JOIN event_rsvps me ON me.topic_id = w.topic_id AND me.member_id = ?
+			WHERE w.topic_id = ? AND w.status = 'waitlisted' AND (w.queued_at < me.queued_at OR (w.queued_at = me.queued_at AND w.member_id < me.member_id))`,
+			viewer.ID, t.ID); err != nil {
+			return nil, fmt.Errorf("event: %w", err)
+		}
 	}
 	e.Title, e.CategoryID, e.CategorySlug, e.CategoryName = t.Title, t.CategoryID, t.CategorySlug, t.CategoryName
 	e.AuthorID, e.AuthorUsername, e.AuthorName = t.AuthorID, t.AuthorUsername, t.AuthorName
