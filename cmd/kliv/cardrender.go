@@ -19,7 +19,9 @@ package main
 // The catalog texts a card shows are looked up and escaped once per page
 // (cardTexts), not once per card. The CSRF token's places are recorded
 // as the card is written: they become the cached entry's holes directly
-// (postcache.go), with no placeholder to search for.
+// (postcache.go), with no placeholder to search for. The topic page's
+// numbered pager is written the same way (renderPager), held to its old
+// template by TestPagerRendererGolden.
 
 import (
 	"strconv"
@@ -430,4 +432,56 @@ func isSafeURL(s string) bool {
 		}
 	}
 	return true
+}
+
+// renderPager writes the topic page's numbered pager as the
+// "topicpager" template did (testdata/topicpager.html): previous, the
+// page links around the current one with gaps, next. It holds no token.
+func renderPager(w *cardWriter, p *topicPage) {
+	w.b, w.holes = w.b[:0], w.holes[:0]
+	path := p.Topic.Path()
+	w.s("\n\n<nav class=\"pager numbered\" aria-label=\"")
+	w.esc(p.L.T("list.pages"))
+	w.s("\">\n  ")
+	if n := p.PrevPage(); n != 0 {
+		w.s(`<a href="`)
+		w.s(path)
+		w.s(`?page=`)
+		w.int(int64(n))
+		w.s(`" rel="prev">`)
+		w.esc(p.L.T("pager.prev"))
+		w.s(`</a>`)
+	}
+	w.s("\n  ")
+	for _, l := range p.Pager {
+		switch {
+		case l.Gap:
+			w.s(`<span class="gap">…</span>`)
+		case l.Current:
+			w.s(`<span aria-current="page" class="current">`)
+			w.int(int64(l.N))
+			w.s(`</span>`)
+		default:
+			w.s(`<a href="`)
+			w.s(path)
+			w.s(`?page=`)
+			w.int(int64(l.N))
+			w.s(`" aria-label="`)
+			w.esc(p.L.T("list.page_n", l.N))
+			w.s(`">`)
+			w.int(int64(l.N))
+			w.s(`</a>`)
+		}
+	}
+	w.s("\n  ")
+	if n := p.NextPage(); n != 0 {
+		w.s(`<a href="`)
+		w.s(path)
+		w.s(`?page=`)
+		w.int(int64(n))
+		w.s(`" rel="next">`)
+		w.esc(p.L.T("pager.next"))
+		w.s(`</a>`)
+	}
+	w.s("\n</nav>\n")
 }

@@ -262,3 +262,43 @@ func TestTopicPageCardsSeeOtherWriters(t *testing.T) {
 		t.Error("the first post still shows the old name")
 	}
 }
+
+// TestPagerRendererGolden holds renderPager to the "topicpager" template
+// it replaced (testdata/topicpager.html) for every page of topics of 2
+// to 12 pages, in both languages.
+func TestPagerRendererGolden(t *testing.T) {
+	r, err := newRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("testdata/topicpager.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := r.pages["topic"].Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.New("topicpager-ref").Parse(string(src)); err != nil {
+		t.Fatal(err)
+	}
+	b := i18n.MustLoad()
+	for _, lang := range i18n.Langs {
+		for pages := 2; pages <= 12; pages++ {
+			for cur := 1; cur <= pages; cur++ {
+				tp := &forum.Topic{ID: 77, PostCount: pages * forum.PageSize}
+				p := &topicPage{Page: Page{L: i18n.Localizer{B: b, Lang: lang}}, Topic: tp, PageNum: cur, Pager: pageLinks(cur, pages)}
+				var want bytes.Buffer
+				if err := set.ExecuteTemplate(&want, "topicpager", p); err != nil {
+					t.Fatal(err)
+				}
+				var w cardWriter
+				renderPager(&w, p)
+				if got := string(w.b); got != want.String() {
+					t.Errorf("%s, page %d of %d: renderPager differs\n got: %s\nwant: %s", lang, cur, pages,
+						firstDiff(got, want.String()), firstDiff(want.String(), got))
+				}
+			}
+		}
+	}
+}

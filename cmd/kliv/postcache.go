@@ -547,10 +547,11 @@ func (a *app) pageFragment(set, name string, key cardKey, token string, data fun
 	return e.withToken(template.HTMLEscapeString(token)), nil
 }
 
-// pagerOf renders the topic page's numbered pager ("topicpager"), shown
+// pagerOf renders the topic page's numbered pager (renderPager), shown
 // above and below the cards, once: from the cache when the same page of
 // a topic of as many pages was shown in the same language before.
 func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
+	cache := a.views.cards
 	k := cardKeyers.Get().(*cardKeyer)
 	defer cardKeyers.Put(k)
 	k.reset("pager/1")
@@ -558,11 +559,16 @@ func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
 	k.int(int64(p.PageNum))
 	k.int(int64(p.Topic.Pages()))
 	k.str(p.L.Lang)
-	return a.pageFragment("topic", "topicpager", k.sum(&a.views.cards.seeds), p.CSRF, func(csrf string) any {
-		cp := *p
-		cp.CSRF = csrf
-		return &cp
-	})
+	key := k.sum(&cache.seeds)
+	e := cache.get(key)
+	if e == nil {
+		w := cardWriters.Get().(*cardWriter)
+		defer cardWriters.Put(w)
+		renderPager(w, p)
+		e = w.entry(key)
+		cache.put(e)
+	}
+	return rendered(e.html).HTML(), nil
 }
 
 // kindFilterOf renders a topic list's kind filter ("kindfilter") from the
