@@ -62,6 +62,14 @@ type cardWriter struct {
 
 var cardWriters = sync.Pool{New: func() any { return &cardWriter{b: make([]byte, 0, 8<<10)} }}
 
+// putCardWriter returns w to the pool, unless a rare huge card grew it.
+func putCardWriter(w *cardWriter) {
+	if cap(w.b) > 256<<10 {
+		return
+	}
+	cardWriters.Put(w)
+}
+
 func (w *cardWriter) s(s string)   { w.b = append(w.b, s...) }
 func (w *cardWriter) esc(s string) { w.b = appendEscHTML(w.b, s) }
 func (w *cardWriter) int(n int64)  { w.b = strconv.AppendInt(w.b, n, 10) }

@@ -483,7 +483,7 @@ func (a *app) cardsOf(p *topicPage) error {
 			if texts == nil {
 				texts = newCardTexts(&p.Page)
 				w = cardWriters.Get().(*cardWriter)
-				defer cardWriters.Put(w)
+				defer putCardWriter(w)
 			}
 			renderCard(w, texts, &p.Page, s)
 			e = w.entry(key)
@@ -563,7 +563,7 @@ func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
 	e := cache.get(key)
 	if e == nil {
 		w := cardWriters.Get().(*cardWriter)
-		defer cardWriters.Put(w)
+		defer putCardWriter(w)
 		renderPager(w, p)
 		e = w.entry(key)
 		cache.put(e)
