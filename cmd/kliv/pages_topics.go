@@ -138,7 +138,7 @@ type topicPage struct {
 	// (postcache.go).
 	Cards      []cardRun
 	AnswerCard template.HTML
-	// PagerHTML is the numbered pager ("topicpager"), shown under the
+	// PagerHTML is the numbered pager (renderPager), shown under the
 	// posts, or empty when the topic has one page.
 	PagerHTML template.HTML
 	// Event is an event topic's block (pages_events.go), nil otherwise.

@@ -7,7 +7,7 @@ package main
 // A topic page is mostly its post cards, and a card is the same HTML for
 // every reader with the same rights until the post, its author, its
 // replies or its thanks change. The topic page therefore renders each
-// card once with the "postcard" template, keeps the HTML in a bounded
+// card once (renderCard, cardrender.go), keeps the HTML in a bounded
 // LRU (postCache) and, on the next view, only copies it.
 //
 // Invalidation is by key, not by hook: the key is a hash of everything
@@ -31,7 +31,16 @@ package main
 // rendered with a random, single-use placeholder in its place; the
 // places where the template wrote it become holes that are filled with
 // the reader's token when the card is copied out. Stored post HTML was
-// saved before the placeholder existed, so it cannot contain it.
+// saved before the placeholder existed, so it cannot contain it. A post
+// card needs no placeholder: renderCard records where the token goes as
+// it writes the card.
+//
+// The key is made from the rows as read on this view (the post with its
+// version, edited_at and deleted_at, the author's name, title, workplace
+// and picture as joined from members, the replies, the thanks), never
+// from anything this process remembers: a second process on the same
+// database that saves an edit, a thanks or a profile change changes the
+// row, so the next view here makes a new key and shows it at once.
 
 import (
 	"bytes"
@@ -444,10 +453,9 @@ type cardRun struct {
 }
 
 // cardsOf fills the cards of a topic page: from the cache when the same
-// card was shown before, otherwise rendered by the "postcard" template
+// card was shown before, otherwise written by renderCard (cardrender.go)
 // and cached.
 func (a *app) cardsOf(p *topicPage) error {
-	t := a.views.pages["topic"]
 	cache := a.views.cards
 	n := len(p.Posts)
 	specs := make([]cardSpec, n, n+1)
@@ -461,18 +469,25 @@ func (a *app) cardsOf(p *topicPage) error {
 	k := cardKeyers.Get().(*cardKeyer)
 	defer cardKeyers.Put(k)
 	token := template.HTMLEscapeString(p.CSRF)
+	var texts *cardTexts
+	var w *cardWriter
 	total := 0
 	for i := range specs {
 		s := &specs[i]
 		s.TopicID, s.Closed, s.Lang, s.When = p.Topic.ID, p.Closed, p.L.Lang, p.When(s.V.CreatedAt)
 		k.reset("card/1")
 		k.card(s)
-		e, err := cache.fragment(k.sum(&cache.seeds), p.CSRF, func(w *bytes.Buffer, csrf string) error {
-			return t.ExecuteTemplate(w, "postcard", map[string]any{
-				"P": withPage(&p.Page, csrf), "V": s.V, "T": p.Topic, "Answer": s.Answer, "Closed": s.Closed})
-		})
-		if err != nil {
-			return err
+		key := k.sum(&cache.seeds)
+		e := cache.get(key)
+		if e == nil {
+			if texts == nil {
+				texts = newCardTexts(&p.Page)
+				w = cardWriters.Get().(*cardWriter)
+				defer putCardWriter(w)
+			}
+			renderCard(w, texts, &p.Page, s)
+			e = w.entry(key)
+			cache.put(e)
 		}
 		entries[i] = e
 		total += len(e.html) + len(e.holes)*len(token)
@@ -532,10 +547,11 @@ func (a *app) pageFragment(set, name string, key cardKey, token string, data fun
 	return e.withToken(template.HTMLEscapeString(token)), nil
 }
 
-// pagerOf renders the topic page's numbered pager ("topicpager"), shown
+// pagerOf renders the topic page's numbered pager (renderPager), shown
 // above and below the cards, once: from the cache when the same page of
 // a topic of as many pages was shown in the same language before.
 func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
+	cache := a.views.cards
 	k := cardKeyers.Get().(*cardKeyer)
 	defer cardKeyers.Put(k)
 	k.reset("pager/1")
@@ -543,11 +559,16 @@ func (a *app) pagerOf(p *topicPage) (template.HTML, error) {
 	k.int(int64(p.PageNum))
 	k.int(int64(p.Topic.Pages()))
 	k.str(p.L.Lang)
-	return a.pageFragment("topic", "topicpager", k.sum(&a.views.cards.seeds), p.CSRF, func(csrf string) any {
-		cp := *p
-		cp.CSRF = csrf
-		return &cp
-	})
+	key := k.sum(&cache.seeds)
+	e := cache.get(key)
+	if e == nil {
+		w := cardWriters.Get().(*cardWriter)
+		defer putCardWriter(w)
+		renderPager(w, p)
+		e = w.entry(key)
+		cache.put(e)
+	}
+	return rendered(e.html).HTML(), nil
 }
 
 // kindFilterOf renders a topic list's kind filter ("kindfilter") from the
