@@ -9,8 +9,9 @@ import (
 )
 
 // background runs the mail worker, the read-mark flushes and WAL
-// checkpoints (every second) and the periodic chores until ctx ends. It returns when every one of them has stopped,
-// so the database can close under none.
+// checkpoints (every second) and the periodic chores until ctx ends. It
+// returns when every one of them has stopped, so the database can close
+// under none.
 func (a *app) background(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
