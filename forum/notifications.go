@@ -467,6 +467,7 @@ func (s *Store) Notifications(ctx context.Context, m *Member, cursor string, lim
 	if err := s.fillNotifications(ctx, ns); err != nil {
 		return nil, "", err
 	}
+	s.overlayReads(m.ID, ns)
 	return ns, next, nil
 }
 
@@ -511,7 +512,30 @@ func (s *Store) fillNotifications(ctx context.Context, ns []NotificationItem) er
 func (s *Store) UnreadNotifications(ctx context.Context, memberID int64) (int, error) {
 	var n int
 	err := s.DB.GetContext(ctx, &n, `SELECT COUNT(*) FROM notifications WHERE member_id = ? AND read_at IS NULL`, memberID)
-	return n, err
+	if err != nil || n == 0 {
+		return n, err
+	}
+	// Those her pending read marks cover are read already.
+	marks := s.reads.member(memberID)
+	if marks == nil {
+		return n, nil
+	}
+	var rows []struct {
+		Kind    string `db:"kind"`
+		TopicID *int64 `db:"topic_id"`
+		PostSeq *int   `db:"post_seq"`
+	}
+	if err := s.DB.SelectContext(ctx, &rows, `SELECT n.kind, n.topic_id, p.seq AS post_seq
+		FROM notifications n LEFT JOIN posts p ON p.id = n.post_id
+		WHERE n.member_id = ? AND n.read_at IS NULL`, memberID); err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		if _, ok := readByView(marks, r.Kind, r.TopicID, r.PostSeq); ok {
+			n--
+		}
+	}
+	return n, nil
 }
 
 // OpenNotification marks one of her notifications read and returns it,
@@ -549,11 +573,45 @@ func (s *Store) ReadAllNotifications(ctx context.Context, m *Member) error {
 // now seen on the topic page (up to seq): reading the post is what they
 // asked her to do. Thanks and answers, which are about her own posts,
 // stay.
-func (s *Store) readPostNotifications(ctx context.Context, memberID, topicID int64, seq int) error {
-	_, err := s.DB.ExecContext(ctx, `UPDATE notifications SET read_at = ?
+// FlushReads runs it for each read mark it writes, at the mark's time.
+func (s *Store) readPostNotifications(ctx context.Context, ext sqlx.ExtContext, memberID, topicID int64, seq int, at time.Time) error {
+	_, err := ext.ExecContext(ctx, `UPDATE notifications SET read_at = ?
 		WHERE member_id = ? AND read_at IS NULL AND topic_id = ? AND kind IN ('new_topic', 'posted', 'reply', 'mention')
-		AND post_id IN (SELECT id FROM posts WHERE topic_id = ? AND seq <= ?)`, s.now(), memberID, topicID, topicID, seq)
+		AND post_id IN (SELECT id FROM posts WHERE topic_id = ? AND seq <= ?)`, at, memberID, topicID, topicID, seq)
 	return err
+}
+
+// readByView reports whether a pending read mark of hers (marks) covers
+// an unread notification: one about a post she has now seen. It is what
+// readPostNotifications will write.
+func readByView(marks map[int64]pendingMark, kind string, topicID *int64, postSeq *int) (time.Time, bool) {
+	if topicID == nil || postSeq == nil {
+		return time.Time{}, false
+	}
+	switch kind {
+	case NotifyNewTopic, NotifyPosted, NotifyReply, NotifyMention:
+	default:
+		return time.Time{}, false
+	}
+	m, ok := marks[*topicID]
+	return m.at, ok && *postSeq <= m.seq
+}
+
+// overlayReads marks read, as she will see them after the next flush,
+// the notifications her pending read marks cover.
+func (s *Store) overlayReads(memberID int64, ns []NotificationItem) {
+	marks := s.reads.member(memberID)
+	if marks == nil {
+		return
+	}
+	for i := range ns {
+		if ns[i].ReadAt != nil {
+			continue
+		}
+		if at, ok := readByView(marks, ns[i].Kind, ns[i].TopicID, ns[i].PostSeq); ok {
+			ns[i].ReadAt = &at
+		}
+	}
 }
 
 func nullID(id int64) any {

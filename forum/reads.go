@@ -89,6 +89,7 @@ func (s *Store) Unread(ctx context.Context, memberID int64, topicIDs []int64) (m
 		return nil, err
 	}
 	for i := range rows {
+		rows[i].LastReadSeq = s.reads.overlay(memberID, rows[i].TopicID, rows[i].LastReadSeq)
 		if u := rows[i].unread(); u.Count > 0 {
 			out[rows[i].TopicID] = u
 		}
@@ -170,6 +171,7 @@ func (s *Store) UnreadTopics(ctx context.Context, memberID int64, ts []Topic) (m
 		if seq, ok := read[t.ID]; ok {
 			r.LastReadSeq = &seq
 		}
+		r.LastReadSeq = s.reads.overlay(memberID, t.ID, r.LastReadSeq)
 		if u := r.unread(); u.Count > 0 {
 			out[t.ID] = u
 		}
@@ -233,6 +235,10 @@ func (s *Store) TopicReading(ctx context.Context, memberID int64, t *Topic) (Top
 		return out, err
 	}
 	row.TopicID, row.PostCount, row.LastPostAt = t.ID, t.PostCount, t.LastPostAt
+	if seq := s.reads.overlay(memberID, t.ID, row.LastReadSeq); seq != row.LastReadSeq {
+		v := min(*seq, t.PostCount)
+		row.LastReadSeq = &v
+	}
 	out.Unread, out.LastReadSeq, out.Follow = row.unread(), row.LastReadSeq, row.Follow
 	return out, nil
 }
@@ -240,31 +246,31 @@ func (s *Store) TopicReading(ctx context.Context, memberID int64, t *Topic) (Top
 // MarkRead records that a member has read a topic up to the post with
 // sequence number uptoSeq. The mark only moves forward, so opening an
 // earlier page changes nothing. Her notifications about the posts she
-// has now seen are marked read too.
+// has now seen are marked read too. The mark is written behind (see
+// readbuffer.go): she sees it at once, the database within a second; a
+// view waits for a write only when the buffer is full.
 func (s *Store) MarkRead(ctx context.Context, m *Member, topicID int64, uptoSeq int) error {
 	if !m.IsMember() || uptoSeq <= 0 {
 		return nil
 	}
-	// Most page views re-read what she has read: a read spares the
-	// database a write then.
-	var seqs []int
-	if err := s.DB.SelectContext(ctx, &seqs, `SELECT last_read_seq FROM topic_reads WHERE member_id = ? AND topic_id = ?`, m.ID, topicID); err != nil {
-		return err
-	}
-	if len(seqs) == 1 && seqs[0] >= uptoSeq {
+	now := s.now()
+	if s.reads.add(m.ID, topicID, uptoSeq, now) {
 		return nil
 	}
-	res, err := s.DB.ExecContext(ctx, `INSERT INTO topic_reads (member_id, topic_id, last_read_seq, read_at)
-		SELECT ?, id, MIN(?, post_count), ? FROM topics WHERE id = ?
-		ON CONFLICT (member_id, topic_id) DO UPDATE SET last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
-		WHERE excluded.last_read_seq > topic_reads.last_read_seq`, m.ID, uptoSeq, s.now(), topicID)
-	if err != nil {
+	if _, err := s.FlushReads(ctx); err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil
+	if !s.reads.add(m.ID, topicID, uptoSeq, now) {
+		// Others filled it again meanwhile: write hers now.
+		return InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+			changed, err := s.writeMark(ctx, tx, m.ID, topicID, uptoSeq, now)
+			if err != nil || !changed {
+				return err
+			}
+			return s.readPostNotifications(ctx, tx, m.ID, topicID, uptoSeq, now)
+		})
 	}
-	return s.readPostNotifications(ctx, m.ID, topicID, uptoSeq)
+	return nil
 }
 
 // readOwnPost moves the author's read mark past the post she just wrote,
@@ -272,6 +278,19 @@ func (s *Store) MarkRead(ctx context.Context, m *Member, topicID int64, uptoSeq 
 // which is the case for a topic she starts), so her own post never shows
 // as unread to her.
 func (s *Store) readOwnPost(ctx context.Context, tx *sqlx.Tx, memberID int64, p *Post) error {
+	// A mark still pending (she read the last page a moment ago) counts.
+	if seq := s.reads.get(memberID, p.TopicID); seq > 0 {
+		at := s.now()
+		changed, err := s.writeMark(ctx, tx, memberID, p.TopicID, min(seq, p.Seq-1), at)
+		if err != nil {
+			return err
+		}
+		if changed {
+			if err := s.readPostNotifications(ctx, tx, memberID, p.TopicID, min(seq, p.Seq-1), at); err != nil {
+				return err
+			}
+		}
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO topic_reads (member_id, topic_id, last_read_seq, read_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (member_id, topic_id) DO UPDATE SET last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
 		WHERE topic_reads.last_read_seq >= excluded.last_read_seq - 1 AND topic_reads.last_read_seq < excluded.last_read_seq`,
@@ -285,6 +304,11 @@ func (s *Store) readOwnPost(ctx context.Context, tx *sqlx.Tx, memberID int64, p 
 func (s *Store) MarkAllRead(ctx context.Context, m *Member, categoryID int64) error {
 	if !m.IsMember() {
 		return Refuse(ErrForbidden, "error.not_member")
+	}
+	// It moves the read marks of the topics she opened: the pending
+	// ones must be among them.
+	if _, err := s.FlushReads(ctx); err != nil {
+		return err
 	}
 	now := s.now()
 	return InTx(ctx, s.DB, func(tx *sqlx.Tx) error {

@@ -35,6 +35,8 @@ type Store struct {
 	PostHooks []PostHook
 	// forms caches the index's words under a stem for search (search.go).
 	forms formsCache
+	// reads holds the read marks written behind (readbuffer.go).
+	reads readBuffer
 }
 
 // PostHook is told of a post just written, inside its transaction.

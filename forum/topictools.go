@@ -184,6 +184,10 @@ func (s *Store) SplitTopic(ctx context.Context, actor *Member, topicID int64, in
 		v.Add("post_ids", "admin.split.too_many", MaxSplitPosts)
 	}
 	var created *Topic
+	// The split renumbers the read marks: the pending ones first.
+	if _, err := s.FlushReads(ctx); err != nil {
+		return nil, err
+	}
 	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		old, err := s.topicWhere(ctx, tx, "t.id = ?", topicID)
 		if err != nil {

@@ -107,7 +107,14 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 	return a, nil
 }
 
-func (a *app) close() error { return a.db.Close() }
+// close writes the pending read marks, then closes the database. The
+// server calls it once requests are drained and the workers stopped.
+func (a *app) close() error {
+	if _, err := a.store.FlushReads(context.Background()); err != nil {
+		a.log.Error("flush read marks", "err", err)
+	}
+	return a.db.Close()
+}
 
 // defaultMemoryLimit is the Go heap's soft limit; SQLite's page caches
 // (8 MB a connection) and the runtime come on top of it. The parsed

@@ -8,9 +8,10 @@ import (
 	"kliv/forum"
 )
 
-// background runs the mail worker, the WAL checkpoints and the periodic
-// chores until ctx ends. It returns when every one of them has stopped,
-// so the database can close under none.
+// background runs the mail worker, the read-mark flushes and WAL
+// checkpoints (every second) and the periodic chores until ctx ends. It
+// returns when every one of them has stopped, so the database can close
+// under none.
 func (a *app) background(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -30,6 +31,11 @@ func (a *app) background(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				// Read marks and session extensions are written behind:
+				// at most a second of them waits in memory.
+				if _, err := a.store.FlushReads(ctx); err != nil && ctx.Err() == nil {
+					a.log.Warn("flush read marks", "err", err)
+				}
 				if err := forum.Checkpoint(ctx, a.db); err != nil && ctx.Err() == nil {
 					a.log.Warn("checkpoint", "err", err)
 				}

@@ -170,6 +170,9 @@ func TestPagesDoNotWriteOnEveryView(t *testing.T) {
 	readAt := func() time.Time {
 		t.Helper()
 		var at time.Time
+		if _, err := a.store.FlushReads(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if err := a.db.Get(&at, `SELECT read_at FROM topic_reads r JOIN members m ON m.id = r.member_id WHERE m.username = 'bea' AND r.topic_id = ?`, tp.ID); err != nil {
 			t.Fatal(err)
 		}
