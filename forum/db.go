@@ -47,7 +47,10 @@ func Open(ctx context.Context, path string) (*sqlx.DB, error) {
 	q.Set("_busy_timeout", "5000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_cache_size", "-8000")
+	// 2 MB of page cache a connection: the file's pages are in the
+	// system's cache anyway, and 8 MB × 8 connections was a third of the
+	// server's memory (docs/performance.md, "Memory").
+	q.Set("_cache_size", "-2000")
 	q.Set("_loc", "UTC")
 	q.Set("_secure_delete", "on") // deleted text is zeroed, not left in free pages (account deletion)
 	// Each pooled connection keeps its prepared statements: a page runs

@@ -117,14 +117,17 @@ func (a *app) close() error {
 }
 
 // defaultMemoryLimit is the Go heap's soft limit; SQLite's page caches
-// (8 MB a connection) and the runtime come on top of it. The parsed
-// templates and caches hold about 80 MB live and 64 pages in flight
-// allocate about 40 MB more: at 110 MB the collector ran without pause
-// and doubled the CPU a page costs; 192 MB leaves it room.
-const defaultMemoryLimit = 192 << 20
+// (2 MB a connection), its statements, the C allocator's arenas and the
+// binary come on top of it, about 60 MB at 64 connections. The parsed
+// templates and caches hold about 65 MB live (the card cache 16 MB); at
+// 110 MB, with 80 MB live, the collector ran without pause and doubled the
+// CPU a page costs; 140 MB leaves it room and keeps the whole server
+// under 200 MB (docs/performance.md, "Memory").
+const defaultMemoryLimit = 140 << 20
 
 // cmdServe runs the web server until ctx ends, then drains requests.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	started := time.Now() // for the start-up time in the "listening" line
 	fs := newFlagSet("serve", stderr)
 	resolve := configFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -198,7 +201,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := servePprof(workCtx, getenv("KLIV_PPROF"), logger); err != nil {
 		return err
 	}
-	logger.Info("kliv listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", cfg.DB)
+	logger.Info("kliv listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "db", cfg.DB,
+		"startup_ms", time.Since(started).Milliseconds())
 	select {
 	case err := <-errc:
 		stopWork()

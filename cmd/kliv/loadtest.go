@@ -61,6 +61,11 @@ type loadConfig struct {
 	Password    string
 	PID         int
 	Seed        uint64
+	// Anonymous members do not sign in (the minimal reference has no
+	// sessions).
+	Anonymous bool
+	// RSSEvery is how often the server's resident set is sampled.
+	RSSEvery time.Duration
 	// Log gets progress lines; nil for none.
 	Log io.Writer
 }
@@ -159,7 +164,61 @@ type loadReport struct {
 	ServerPID       int                    `json:"server_pid,omitempty"`
 	ServerCPUms     float64                `json:"server_cpu_ms_per_request,omitempty"`
 	ServerPeakRSSMB float64                `json:"server_peak_rss_mb,omitempty"`
-	ServerRSSMB     []float64              `json:"server_rss_mb_samples,omitempty"`
+	// ServerRSS are the resident set's samples through the run, and
+	// RSSTrend compares its start with its end.
+	ServerRSS []rssSample `json:"server_rss_samples,omitempty"`
+	RSSTrend  *rssTrend   `json:"server_rss_trend,omitempty"`
+}
+
+// rssSample is the server's resident set at a moment of the run.
+type rssSample struct {
+	At float64 `json:"t_s"`
+	MB float64 `json:"rss_mb"`
+}
+
+// rssTrend compares the resident set of the run's first window with its
+// last: a server that holds on to memory shows a growth.
+type rssTrend struct {
+	WindowS  float64 `json:"window_s"`
+	FirstMB  float64 `json:"first_mean_mb"`
+	LastMB   float64 `json:"last_mean_mb"`
+	GrowthMB float64 `json:"growth_mb"`
+}
+
+// trendOf is the mean resident set of the first and the last window of
+// the samples: a minute when the run is three minutes or longer, else a
+// third of it. Nil with fewer than two samples.
+func trendOf(samples []rssSample, duration time.Duration) *rssTrend {
+	if len(samples) < 2 {
+		return nil
+	}
+	window := time.Minute.Seconds()
+	if d := duration.Seconds(); d < 3*window {
+		window = d / 3
+	}
+	end := samples[len(samples)-1].At
+	var first, last []float64
+	for _, s := range samples {
+		if s.At <= window {
+			first = append(first, s.MB)
+		}
+		if s.At >= end-window {
+			last = append(last, s.MB)
+		}
+	}
+	if len(first) == 0 {
+		first = []float64{samples[0].MB}
+	}
+	mean := func(xs []float64) float64 {
+		t := 0.0
+		for _, x := range xs {
+			t += x
+		}
+		return t / float64(len(xs))
+	}
+	t := &rssTrend{WindowS: window, FirstMB: mean(first), LastMB: mean(last)}
+	t.GrowthMB = t.LastMB - t.FirstMB
+	return t
 }
 
 // percentile returns the p-th percentile (0–100) of sorted durations in
@@ -212,6 +271,9 @@ func cmdLoadtest(ctx context.Context, args []string, getenv func(string) string,
 	password := fs.String("password", seed.DemoPassword, "the members' password (the seed's by default)")
 	pid := fs.Int("pid", 0, "the server's process id for CPU and memory (default: found by its port when it runs here)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	rssEvery := fs.Duration("rss-every", 5*time.Second, "how often to sample the server's resident set")
+	reference := fs.Bool("reference", false, "also run the topic pattern against the minimal reference (kliv reference-serve) and compare")
+	referenceURL := fs.String("reference-url", "", "with --reference: a reference server already running there, instead of starting one")
 	seedN := fs.Uint64("seed", 1, "random seed")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("loadtest: %w", err)
@@ -225,12 +287,32 @@ func cmdLoadtest(ctx context.Context, args []string, getenv func(string) string,
 	}
 	cfg := loadConfig{BaseURL: firstNonEmpty(*base, getenv("KLIV_BASE_URL"), "http://127.0.0.1:8080"),
 		DB: firstNonEmpty(*db, getenv("KLIV_DB"), "kliv.db"), Duration: *dur, Connections: *conns, Mix: m,
-		MinPosts: *minPosts, Topics: *topics, Password: *password, PID: *pid, Seed: *seedN, Log: stderr}
+		MinPosts: *minPosts, Topics: *topics, Password: *password, PID: *pid, Seed: *seedN, RSSEvery: *rssEvery, Log: stderr}
 	if cfg.Connections < 1 || cfg.Connections > 4096 {
 		return errors.New("loadtest: --connections must be between 1 and 4096")
 	}
 	if cfg.Duration <= 0 {
 		return errors.New("loadtest: --duration must be positive")
+	}
+	if cfg.RSSEvery <= 0 {
+		return errors.New("loadtest: --rss-every must be positive")
+	}
+	if *reference {
+		if *mix != "" && (len(m) != 1 || m["topic"] == 0) {
+			return errors.New("loadtest: --reference runs topic pages only; leave out --mix or give --mix topic=1")
+		}
+		cfg.Mix = map[string]int{"topic": 1}
+		cmp, err := runReference(ctx, cfg, *referenceURL)
+		if err != nil {
+			return fmt.Errorf("loadtest: %w", err)
+		}
+		if *jsonOut {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(cmp)
+		}
+		printReferenceRun(stdout, cmp)
+		return nil
 	}
 	rep, err := runLoad(ctx, cfg)
 	if err != nil {
@@ -286,6 +368,11 @@ func runLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for i := range members {
+		if cfg.Anonymous {
+			members[i] = &loadMember{client: &http.Client{Transport: transport, Timeout: 30 * time.Second,
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -316,27 +403,33 @@ func runLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	var rssSamples []float64
+	var rssSamples []rssSample
 	var rssDone = make(chan struct{})
+	start := time.Now()
 	go func() {
 		defer close(rssDone)
 		if pid == 0 {
 			return
 		}
-		t := time.NewTicker(time.Second)
+		every := cfg.RSSEvery
+		if every <= 0 {
+			every = 5 * time.Second
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-runCtx.Done():
 				return
 			case <-t.C:
-				if rss, _, err := procRSS(pid); err == nil {
-					rssSamples = append(rssSamples, rss)
+				if rss, peak, err := procRSS(pid); err == nil {
+					at := time.Since(start).Seconds()
+					rssSamples = append(rssSamples, rssSample{At: math.Round(at*10) / 10, MB: math.Round(rss*10) / 10})
+					logf("loadtest: %4.0f s  server RSS %.0f MB (peak %.0f MB)", at, rss, peak)
 				}
 			}
 		}
 	}()
-	start := time.Now()
 	p := newPicker(cfg.Mix)
 	for i, m := range members {
 		wg.Add(1)
@@ -408,7 +501,8 @@ func runLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 		if _, peak, err := procRSS(pid); err == nil {
 			rep.ServerPeakRSSMB = peak
 		}
-		rep.ServerRSSMB = rssSamples
+		rep.ServerRSS = rssSamples
+		rep.RSSTrend = trendOf(rssSamples, elapsed)
 	}
 	return rep, nil
 }
@@ -578,6 +672,10 @@ func printLoadReport(w io.Writer, rep *loadReport) {
 		rep.Requests, rep.Duration, rep.Connections, rep.RPS, rep.Errors)
 	if rep.ServerPID != 0 {
 		fmt.Fprintf(w, "server pid %d: %.3f ms CPU a request, peak RSS %.0f MB\n", rep.ServerPID, rep.ServerCPUms, rep.ServerPeakRSSMB)
+	}
+	if t := rep.RSSTrend; t != nil {
+		fmt.Fprintf(w, "server RSS: first %.0f s %.0f MB, last %.0f s %.0f MB (%+.0f MB), %d samples\n",
+			t.WindowS, t.FirstMB, t.WindowS, t.LastMB, t.GrowthMB, len(rep.ServerRSS))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "route\trequests\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\t")

@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -125,5 +130,182 @@ func TestLoadtestRuns(t *testing.T) {
 		if err := run(ctx, append([]string{"loadtest", "--db", path}, bad...), noEnv, strings.NewReader(""), &out, &errOut); err == nil {
 			t.Errorf("loadtest %v accepted", bad)
 		}
+	}
+}
+
+// seedSmall seeds a small forum for the load tool's tests.
+func seedSmall(t *testing.T, topics, posts string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "seeded.db")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"seed", "--members", "20", "--topics", topics, "--posts", posts, "--db", path, "--quiet"},
+		func(string) string { return "" }, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("seed: %v\n%s", err, errOut.String())
+	}
+	return path
+}
+
+// The reference serves a topic's page of 30 posts with their authors'
+// names and stored HTML, later pages the rest, and 404 for no topic.
+func TestReferenceServesTopicPage(t *testing.T) {
+	path := seedSmall(t, "4", "300")
+	ctx := context.Background()
+	db, err := openReferenceDB(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var topic struct {
+		ID    int64  `db:"id"`
+		Title string `db:"title"`
+		Posts int    `db:"posts"`
+	}
+	if err := db.GetContext(ctx, &topic, `SELECT t.id, t.title, COUNT(*) AS posts FROM topics t JOIN posts p ON p.topic_id = t.id
+		WHERE p.deleted_at IS NULL GROUP BY t.id HAVING COUNT(*) > 30 ORDER BY COUNT(*), t.id LIMIT 1`); err != nil {
+		t.Fatalf("no topic of 31+ posts in the seed: %v", err)
+	}
+	var first struct {
+		Name string `db:"display_name"`
+		HTML string `db:"body_html"`
+	}
+	if err := db.GetContext(ctx, &first, `SELECT m.display_name, p.body_html FROM posts p JOIN members m ON m.id = p.author_id
+		WHERE p.topic_id = ? AND p.deleted_at IS NULL ORDER BY p.seq LIMIT 1`, topic.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(referenceHandler(db))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := get(fmt.Sprintf("/t/%d", topic.ID))
+	if code != http.StatusOK || strings.Count(body, "<article ") != 30 {
+		t.Fatalf("page 1: %d, %d posts, want 200 and 30", code, strings.Count(body, "<article "))
+	}
+	if !strings.Contains(body, template.HTMLEscapeString(topic.Title)) || !strings.Contains(body, template.HTMLEscapeString(first.Name)) ||
+		!strings.Contains(body, first.HTML) {
+		t.Errorf("page 1 lacks the title, the first author's name or the first post's stored HTML:\n%.600s", body)
+	}
+	code, body = get(fmt.Sprintf("/t/%d?page=2", topic.ID))
+	if want := min(topic.Posts-30, 30); code != http.StatusOK || strings.Count(body, "<article ") != want {
+		t.Errorf("page 2: %d, %d posts, want %d", code, strings.Count(body, "<article "), want)
+	}
+	for _, p := range []string{"/t/999999", "/t/x"} {
+		if code, _ := get(p); code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", p, code)
+		}
+	}
+}
+
+func TestCompareReference(t *testing.T) {
+	rep := func(dur float64, requests, errors int, cpu float64) *loadReport {
+		return &loadReport{Duration: dur, ServerCPUms: cpu,
+			Routes: map[string]*routeStats{"topic": {Requests: requests, Errors: errors, P99: 12}}}
+	}
+	c := compareReference(rep(10, 5000, 0, 0.5), rep(10, 2000, 0, 1.5))
+	if c.KlivPagesPerSecond != 500 || c.RefPagesPerSecond != 200 || c.Ratio != 2.5 || math.Abs(c.CPURatio-1.0/3) > 1e-9 || c.KlivP99 != 12 {
+		t.Errorf("comparison %+v", c)
+	}
+	// Failed pages are no pages; unknown CPU gives no CPU ratio; a
+	// reference that served nothing gives no ratio rather than infinity.
+	c = compareReference(rep(10, 5000, 1000, 0), rep(20, 2000, 0, 1.5))
+	if c.KlivPagesPerSecond != 400 || c.RefPagesPerSecond != 100 || c.Ratio != 4 || c.CPURatio != 0 {
+		t.Errorf("comparison %+v", c)
+	}
+	if c := compareReference(rep(10, 100, 0, 1), &loadReport{Duration: 10}); c.Ratio != 0 || c.RefPagesPerSecond != 0 {
+		t.Errorf("comparison with an empty reference %+v", c)
+	}
+}
+
+func TestRSSTrend(t *testing.T) {
+	var flat, growing []rssSample
+	for i := 1; i <= 120; i++ { // every 5 s for 10 minutes
+		flat = append(flat, rssSample{At: float64(5 * i), MB: 150 + float64(i%2)})
+		growing = append(growing, rssSample{At: float64(5 * i), MB: 100 + float64(i)})
+	}
+	tr := trendOf(flat, 10*time.Minute)
+	if tr.WindowS != 60 || math.Abs(tr.GrowthMB) > 1 {
+		t.Errorf("flat: %+v", tr)
+	}
+	tr = trendOf(growing, 10*time.Minute)
+	// First minute: samples 1–12 (mean 106.5); last: 108–120 (mean 214).
+	if tr.FirstMB != 106.5 || tr.LastMB != 214 || tr.GrowthMB != 107.5 {
+		t.Errorf("growing: %+v", tr)
+	}
+	// A short run compares its thirds.
+	if tr := trendOf(growing[:6], 30*time.Second); tr.WindowS != 10 || tr.FirstMB != 101.5 || tr.LastMB != 105 {
+		t.Errorf("short: %+v", tr)
+	}
+	if trendOf(growing[:1], time.Minute) != nil {
+		t.Error("one sample gave a trend")
+	}
+}
+
+// --reference runs the topic pattern against Kliv and the reference and
+// compares them; the reference here is `kliv reference-serve` as a child
+// process, found by its port.
+func TestLoadtestReference(t *testing.T) {
+	path := seedSmall(t, "20", "400")
+	a := newTestApp(t, func(c *Config) { c.DB = path })
+	srv := httptest.NewServer(a.routes())
+	defer srv.Close()
+	addr := freeAddr(t)
+	ref := spawnKliv(t, []string{"reference-serve", "--db", path, "--addr", addr})
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if res, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			res.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reference-serve did not start: %s", ref.Stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ctx := context.Background()
+	noEnv := func(string) string { return "" }
+	var out, errOut bytes.Buffer
+	args := []string{"loadtest", "--reference", "--reference-url", "http://" + addr, "--base-url", srv.URL, "--db", path,
+		"--duration", "1s", "--connections", "2", "--min-posts", "5", "--rss-every", "200ms", "--json"}
+	if err := run(ctx, args, noEnv, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, errOut.String())
+	}
+	var r referenceRun
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	for name, rep := range map[string]*loadReport{"kliv": r.Kliv, "reference": r.Reference} {
+		s := rep.Routes["topic"]
+		if s == nil || s.Requests == 0 || rep.Errors != 0 || len(rep.Routes) != 1 {
+			t.Fatalf("%s: %+v", name, rep)
+		}
+	}
+	if r.Kliv.ServerPID != os.Getpid() || r.Reference.ServerPID != ref.cmd.Process.Pid {
+		t.Errorf("pids: kliv %d (want %d), reference %d (want %d)", r.Kliv.ServerPID, os.Getpid(), r.Reference.ServerPID, ref.cmd.Process.Pid)
+	}
+	if want := compareReference(r.Kliv, r.Reference); r.Comparison != want || want.Ratio <= 0 || want.RefCPUms <= 0 {
+		t.Errorf("comparison %+v, want %+v", r.Comparison, want)
+	}
+	if len(r.Kliv.ServerRSS) < 2 || r.Kliv.RSSTrend == nil || r.Kliv.RSSTrend.FirstMB <= 0 {
+		t.Errorf("RSS samples %v, trend %+v", r.Kliv.ServerRSS, r.Kliv.RSSTrend)
+	}
+
+	// The text report gives the ratio; --reference with another mix is
+	// refused.
+	out.Reset()
+	args[len(args)-1] = "--rss-every=1s"
+	if err := run(ctx, args, noEnv, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "the minimal reference") || !strings.Contains(out.String(), "ratio") {
+		t.Errorf("text report:\n%s", out.String())
+	}
+	if err := run(ctx, []string{"loadtest", "--reference", "--mix", "home=1", "--db", path}, noEnv, strings.NewReader(""), &out, &errOut); err == nil {
+		t.Error("--reference --mix home=1 accepted")
 	}
 }

@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdBackup(ctx, args, getenv, stdout, stderr)
 	case "loadtest":
 		return cmdLoadtest(ctx, args, getenv, stdout, stderr)
+	case "reference-serve":
+		return cmdReferenceServe(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
@@ -60,7 +62,8 @@ const usage = `Usage:
   kliv token create --username U [--name N]
   kliv seed [--members N] [--topics N] [--posts N] [--seed N] [--force] [--check] [--quiet]
   kliv backup --out FILE
-  kliv loadtest [--base-url URL] [--db PATH] [--duration D] [--connections N] [--mix route=weight,…] [--pid N] [--json]
+  kliv loadtest [--base-url URL] [--db PATH] [--duration D] [--connections N] [--mix route=weight,…] [--pid N] [--json] [--reference]
+  kliv reference-serve [--db PATH] [--addr A]   (the minimal reference server of loadtest --reference)
   kliv restore --from FILE   (with the server stopped)
 Every flag of serve is also an environment variable: KLIV_ADDR, KLIV_DB, KLIV_BASE_URL, KLIV_SMTP, KLIV_RATE_LIMITS.
 `

@@ -58,9 +58,10 @@ import (
 	"kliv/forum"
 )
 
-// defaultCardCacheBytes bounds the post card cache: about 10,000 cards
-// of an ordinary length, the busy topics of a large forum.
-const defaultCardCacheBytes = 32 << 20
+// defaultCardCacheBytes bounds the post card cache: about 5,000 cards
+// of an ordinary length, the busy topics of a large forum (bounded so the
+// server stays under 200 MB, docs/performance.md, "Memory").
+const defaultCardCacheBytes = 16 << 20
 
 // cardKey identifies a rendered card (or other fragment): a 128-bit hash
 // of its inputs under two random per-process seeds, so collisions can be
