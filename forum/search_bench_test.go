@@ -60,6 +60,20 @@ func BenchmarkSearch(b *testing.B) {
 		{"forms", "hemtjänsten"},                  // a word and its forms (hemtjänst*)
 		{"forms2", "medarbetare chefer"},          // two words with their forms
 		{"forms-common", "ledarskap"},             // a common word's forms (ledarskap*)
+		// Old ranges: FTS4 reads doclists from the newest entry down.
+		{"before-phrase", `"det är" före:2025-01-31`},
+		{"before-prefix", "le* före:2025-01-31"},
+		{"before-two", "det att före:2025-03-31"},
+		{"before-rare", "vårdhandbokens före:2025-06-30"},
+		{"before-not", "det -och före:2025-01-31"},
+		{"before-category", "det kategori:traffar före:2025-01-31"},
+		{"before-kind", "och typ:fråga före:2025-01-31"},
+		{"before-author", "det @admin före:2025-06-30"},
+		{"between", "det efter:2025-03-01 före:2025-03-31"},
+		{"day", "och efter:2025-05-02 före:2025-05-02"},
+		{"before-title", "in:title ledarskap före:2025-01-31"},
+		{"before-medium", "schema före:2025-01-31"},
+		{"mid", "det före:2025-12-31"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			q := search.Parse(bc.q)

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -15,6 +16,9 @@ type Matcher struct {
 	groups   [][]phrase // the required terms, each its phrases, in MatchForms' order
 	excluded []phrase
 	phrases  int
+	// words are the expression's words, each once, as one-word phrases:
+	// the doclists FTS4 reads.
+	words []phrase
 }
 
 type phrase struct {
@@ -60,6 +64,16 @@ func (q Query) Matcher(forms [][]string) *Matcher {
 			n++
 		}
 	}
+	for _, g := range append(m.groups, m.excluded) {
+		for _, p := range g {
+			for k, w := range p.words {
+				wp := phrase{words: []string{w}, prefix: p.prefix && k == len(p.words)-1}
+				if !slices.ContainsFunc(m.words, func(o phrase) bool { return o.words[0] == w && o.prefix == wp.prefix }) {
+					m.words = append(m.words, wp)
+				}
+			}
+		}
+	}
 	return m
 }
 
@@ -78,8 +92,10 @@ type Row struct {
 // whether the expression matches it, against the title alone when
 // titleOnly (as "post_search.title MATCH" does). hits receives, for each
 // required phrase i, its hits in the title (hits[2i]) and the body
-// (hits[2i+1]); lens the tokens of each column.
-func (m *Matcher) Match(r *Row, title, body string, titleOnly bool, hits []uint32) (ok bool, lens [2]uint32) {
+// (hits[2i+1]); lens the tokens of each column; touched how many of the
+// expression's words the row holds, matched or not (each word's doclist
+// has an entry for it).
+func (m *Matcher) Match(r *Row, title, body string, titleOnly bool, hits []uint32) (ok bool, lens [2]uint32, touched int) {
 	r.buf = r.buf[:0]
 	for c, text := range [2]string{title, body} {
 		r.cols[c] = len(r.buf)
@@ -94,10 +110,18 @@ func (m *Matcher) Match(r *Row, title, body string, titleOnly bool, hits []uint3
 	if titleOnly {
 		cols = 1
 	}
+	for _, p := range m.words {
+		for c := range cols {
+			if r.count(c, p, true) > 0 {
+				touched++
+				break
+			}
+		}
+	}
 	for _, p := range m.excluded {
 		for c := range cols {
 			if r.count(c, p, true) > 0 {
-				return false, lens
+				return false, lens, touched
 			}
 		}
 	}
@@ -116,7 +140,7 @@ func (m *Matcher) Match(r *Row, title, body string, titleOnly bool, hits []uint3
 		}
 		ok = ok && found
 	}
-	return ok, lens
+	return ok, lens, touched
 }
 
 // token returns token j of column c.
@@ -170,7 +194,7 @@ func indexTokens(s string, fn func(tok []byte)) {
 				i++
 				continue
 			}
-		} else if r, size := utf8.DecodeRuneInString(s[i:]); !isTokenChar(sqliteRune(r)) {
+		} else if r, size := utf8.DecodeRuneInString(s[i:]); !isLatin1Letter(r) && !isTokenChar(sqliteRune(r)) {
 			i += size
 			continue
 		}
@@ -190,6 +214,16 @@ func indexTokens(s string, fn func(tok []byte)) {
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
+			if isLatin1Letter(r) {
+				// À–Þ fold to à–þ; ß–ÿ are lower case already.
+				if r <= 0xDE {
+					r += 0x20
+				}
+				b = utf8.AppendRune(b, r)
+				n++
+				i += size
+				continue
+			}
 			c := sqliteRune(r)
 			if n > 0 && !isTokenChar(c) && !isDiacritic(c) {
 				break
@@ -200,6 +234,12 @@ func indexTokens(s string, fn func(tok []byte)) {
 		}
 		fn(b)
 	}
+}
+
+// isLatin1Letter reports a letter of U+00C0–U+00FF (not × or ÷): å, ä,
+// ö, é and their capitals, the commonest non-ASCII letters of the forum.
+func isLatin1Letter(r rune) bool {
+	return 0xC0 <= r && r <= 0xFF && r != 0xD7 && r != 0xF7
 }
 
 func isASCIIAlnum(c byte) bool {
