@@ -223,6 +223,18 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 			return nil, err
 		}
 	}
+	if !scanned {
+		bound, err := s.searchBound(ctx, q, forms, span.Max)
+		if err != nil {
+			return nil, err
+		}
+		if bound > lo {
+			lo, out.Capped = bound, true
+			if lo > hi {
+				return out, nil
+			}
+		}
+	}
 	if filtered && !scanned {
 		// Look through the newest searchWindow text matches only.
 		var w struct {

@@ -97,6 +97,36 @@ func (s *Store) scanCandidates(ctx context.Context, q search.Query, forms [][]st
 	return w.out, false, true, nil
 }
 
+// searchFTSBudget is how many doclist entries one search may have FTS4
+// read (about 55 ns each): a query of common words whose matches are rare
+// ("vi -det -att", a phrase of common words that seldom meet) would read
+// them by the million to find its SearchCandidates.
+const searchFTSBudget = 300000
+
+// searchBound returns the smallest post id FTS4 may read down to within
+// searchFTSBudget: its doclists' entries are counted on the newest
+// scanFirst posts (where it starts reading) by tokenizing them; 0 when
+// there is no bound to set. A query of one word needs none: FTS4 stops
+// after the matches it wants, each one entry.
+func (s *Store) searchBound(ctx context.Context, q search.Query, forms [][]string, maxID int64) (int64, error) {
+	m := q.Matcher(forms)
+	if m == nil || m.Words() < 2 || maxID <= scanFirst {
+		return 0, nil
+	}
+	w := &walk{m: m, hits: make([]uint32, 2*m.Phrases())}
+	from := maxID - scanFirst + 1
+	probe := s.DB.Rebind(`SELECT p.id, CASE WHEN p.seq = 1 THEN t.title ELSE '' END, p.body, p.created_at, 1
+		FROM posts p CROSS JOIN topics t ON t.id = p.topic_id
+		WHERE p.id BETWEEN ? AND ? AND ` + searchable + ` ORDER BY p.id DESC`)
+	if err := w.window(ctx, s, probe, []any{from, maxID}); err != nil {
+		return 0, err
+	}
+	if w.touched == 0 {
+		return 0, nil
+	}
+	return maxID - searchFTSBudget*scanFirst/w.touched, nil
+}
+
 // searchable is the condition of post_search_content (migration 0011)
 // on the post p: the posts the index holds. TestSearchWalk holds the two
 // together.

@@ -77,6 +77,9 @@ func (q Query) Matcher(forms [][]string) *Matcher {
 	return m
 }
 
+// Words is how many different words (and prefixes) the expression holds.
+func (m *Matcher) Words() int { return len(m.words) }
+
 // Phrases is the number of required phrases, the length of Match's hits
 // divided by two.
 func (m *Matcher) Phrases() int { return m.phrases }
