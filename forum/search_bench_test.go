@@ -75,6 +75,9 @@ func BenchmarkSearch(b *testing.B) {
 		{"before-title", "in:title ledarskap före:2025-01-31"},
 		{"before-medium", "schema före:2025-01-31"},
 		{"mid", "det före:2025-12-31"},
+		// Common words whose matches are rare: FTS4 reads bounded doclists.
+		{"not-common", "vi -det -att"},
+		{"not-common-filtered", "vi -det -att kategori:traffar"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			q := search.Parse(bc.q)
