@@ -213,7 +213,29 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 		return out, nil
 	}
 
-	if filtered {
+	// A range that ends far below the newest post is walked in Go when
+	// its matches are dense (scanCandidates); otherwise FTS4 reads the
+	// doclists, newest first.
+	var cands []candidate
+	scanned := false
+	if depth := cmp.Or(s.SearchWalkDepth, scanDepth); depth > 0 && span.Max-hi >= depth {
+		if cands, out.Capped, scanned, err = s.scanCandidates(ctx, q, forms, span.Max, lo, hi, conds, args); err != nil {
+			return nil, err
+		}
+	}
+	if !scanned {
+		bound, err := s.searchBound(ctx, q, forms, span.Max)
+		if err != nil {
+			return nil, err
+		}
+		if bound > lo {
+			lo, out.Capped = bound, true
+			if lo > hi {
+				return out, nil
+			}
+		}
+	}
+	if filtered && !scanned {
 		// Look through the newest searchWindow text matches only.
 		var w struct {
 			N   int   `db:"n"`
@@ -229,9 +251,10 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 		}
 	}
 
-	cands, err := s.searchCandidates(ctx, col, expr, lo, hi, conds, args)
-	if err != nil {
-		return nil, err
+	if !scanned {
+		if cands, err = s.searchCandidates(ctx, col, expr, lo, hi, conds, args); err != nil {
+			return nil, err
+		}
 	}
 	if len(cands) == SearchCandidates {
 		out.Capped = true

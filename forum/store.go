@@ -33,6 +33,11 @@ type Store struct {
 	// PostHooks run inside the transaction of every new or edited post
 	// (the moderation package flags personal data so).
 	PostHooks []PostHook
+	// SearchWalkDepth is how many posts below the newest a search's date
+	// range must end before it may be walked in Go instead of read from
+	// FTS4's doclists (searchscan.go): 0 means scanDepth, a negative
+	// value never walks. Tests set it to 1 to walk a small forum.
+	SearchWalkDepth int64
 	// forms caches the index's words under a stem for search (search.go).
 	forms formsCache
 	// reads holds the read marks written behind (readbuffer.go).

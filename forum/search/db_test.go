@@ -10,7 +10,7 @@ import (
 
 // ftsSchema is the forum's full-text table in miniature: same module,
 // tokenizer options and prefix indexes.
-const ftsSchema = `CREATE VIRTUAL TABLE t USING fts4(title, body, tokenize=unicode61 "remove_diacritics=0", prefix="2,3,4")`
+const ftsSchema = `CREATE VIRTUAL TABLE t USING fts4(title, body, tokenize=unicode61 "remove_diacritics=0", prefix="2,3,4"); CREATE VIRTUAL TABLE taux USING fts4aux(t)`
 
 // testRows are Swedish titles and bodies chosen so that each rule has a
 // document that must match and one that must not.
