@@ -63,6 +63,7 @@ func (a *app) chores(ctx context.Context) {
 	a.chore(ctx, "event waiting lists", false, a.store.PromoteWaitlists)
 	a.chore(ctx, "event reminders", true, a.store.SendEventReminders)
 	a.chore(ctx, "screening", true, a.mod.Chores)
+	a.chore(ctx, "prune rate limits", false, a.pruneRateBuckets)
 }
 
 // chore runs one round of a chore and logs what it did or why it failed.
