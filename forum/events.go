@@ -1068,7 +1068,7 @@ func (s *Store) SendEventReminders(ctx context.Context) (int, error) {
 			if err := tx.SelectContext(ctx, &due, `SELECT r.topic_id, r.member_id FROM events e
 				JOIN event_rsvps r ON r.topic_id = e.topic_id AND r.status = 'going' AND r.reminded_at IS NULL
 				WHERE e.starts_at > ? AND e.starts_at <= ? AND e.cancelled_at IS NULL
-				ORDER BY e.starts_at LIMIT 200`, now, now.Add(EventReminderLead)); err != nil {
+				ORDER BY e.starts_at LIMIT 200`+SkipLocked(s.DB, "r"), now, now.Add(EventReminderLead)); err != nil {
 				return err
 			}
 			for _, d := range due {
