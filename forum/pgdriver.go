@@ -97,7 +97,7 @@ func (d Dialect) ILike() string {
 }
 
 // rebindPG rewrites ? placeholders to $1..$n, leaving alone those inside
-// '...' literals (with '' escapes), "..." names, -- line comments and
+// '...' literals (with ” escapes), "..." names, -- line comments and
 // /* */ comments. A query without ? is returned as is.
 func rebindPG(q string) string {
 	if strings.IndexByte(q, '?') < 0 {

@@ -81,7 +81,7 @@ func pgUnavailable(err error) (error, bool) {
 		case pe.Code == "53100": // disk_full
 			return &UnavailableError{Cause: err, Msg: Msg("rel.error.full")}, true
 		case strings.HasPrefix(pe.Code, "08"), // connection exceptions
-			strings.HasPrefix(pe.Code, "53"), // insufficient resources
+			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources
 			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutdown, crash, starting
 			pe.Code == "40001", pe.Code == "40P01", // serialization failure, deadlock
 			pe.Code == "55P03": // lock not available
