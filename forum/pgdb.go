@@ -2,7 +2,9 @@ package forum
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -185,4 +187,28 @@ func migratePG(ctx context.Context, db *sqlx.DB, ms []Migration, version int) er
 		}
 		return nil
 	})
+}
+
+// SchemaKey names the schema the embedded PostgreSQL migrations build (a
+// hash of them): the test harness keeps one template database per key.
+func SchemaKey() string {
+	ms, err := PGMigrations()
+	if err != nil {
+		return "broken"
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%d %s\n%s\n", m.Version, m.Name, m.SQL)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// MigrateURL opens the database at dsn, migrates it and closes it.
+func MigrateURL(ctx context.Context, dsn string) error {
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return Migrate(ctx, db)
 }
