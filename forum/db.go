@@ -7,12 +7,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,10 +25,11 @@ type DB = sqlx.DB
 
 // Open opens (creating if needed) the SQLite database at path with its
 // pragmas in the DSN, so every pooled connection gets them, and checks that
-// it can be reached. Migrations are not applied here; call Migrate.
+// it can be reached. A postgres:// or postgresql:// URL opens PostgreSQL
+// instead (openPG). Migrations are not applied here; call Migrate.
 func Open(ctx context.Context, path string) (*sqlx.DB, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, errors.New("PostgreSQL is not supported yet; give a file path for SQLite")
+	if IsPostgresURL(path) {
+		return openPG(ctx, path)
 	}
 	if path == "" {
 		return nil, errors.New("empty database path")
@@ -79,36 +77,15 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations lists the embedded migrations in order.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
+// Migrations lists the embedded SQLite migrations in order.
+func Migrations() ([]Migration, error) { return readMigrations(migrationFS, "migrations") }
+
+// MigrationsFor lists the migrations of db's engine.
+func MigrationsFor(db any) ([]Migration, error) {
+	if IsPG(db) {
+		return PGMigrations()
 	}
-	var ms []Migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		if !ok || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", name)
-		}
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: %w", name, err)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, name, v)
-		}
-		seen[v] = name
-		b, err := migrationFS.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	return ms, nil
+	return Migrations()
 }
 
 // Migrate applies every embedded migration not yet applied, each with its
@@ -119,7 +96,7 @@ func Migrate(ctx context.Context, db *sqlx.DB) error { return MigrateTo(ctx, db,
 // MigrateTo applies migrations up to and including version (all when
 // version < 0). Tests use it to build a database of an earlier version.
 func MigrateTo(ctx context.Context, db *sqlx.DB, version int) error {
-	ms, err := Migrations()
+	ms, err := MigrationsFor(db)
 	if err != nil {
 		return err
 	}
@@ -129,6 +106,9 @@ func MigrateTo(ctx context.Context, db *sqlx.DB, version int) error {
 // migrate applies ms (sorted by version) up to version; tests give it
 // migrations of their own.
 func migrate(ctx context.Context, db *sqlx.DB, ms []Migration, version int) error {
+	if IsPG(db) {
+		return migratePG(ctx, db, ms, version)
+	}
 	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -269,6 +249,12 @@ func translate(err error) error {
 			return err
 		}
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	if isPGUnique(err) {
+		if errors.Is(err, ErrConflict) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrConflict, err)
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint &&

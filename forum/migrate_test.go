@@ -11,12 +11,33 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"kliv/forum/dbtest"
 )
 
-// openTestDB opens an empty database file in t.TempDir(), unmigrated.
+// testSchema builds the PostgreSQL template of the test harness.
+var testSchema = dbtest.Schema{Key: SchemaKey(), Migrate: MigrateURL}
+
+// openTestDB opens an empty database (a file in t.TempDir(), or a fresh
+// PostgreSQL database under KLIV_TEST_POSTGRES), unmigrated.
 func openTestDB(t *testing.T) *sqlx.DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	return openTestURL(t, dbtest.Empty(t, "test.db"))
+}
+
+// openMigratedDB opens a fresh database with every migration applied.
+func openMigratedDB(t *testing.T) *sqlx.DB {
+	t.Helper()
+	db := openTestURL(t, dbtest.Migrated(t, "test.db", testSchema))
+	if err := Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func openTestURL(t *testing.T, dsn string) *sqlx.DB {
+	t.Helper()
+	db, err := Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func checkSchemaKnown(ctx context.Context, db sqlx.QueryerContext, ms []Migratio
 
 // CheckSchema refuses a database migrated by a newer Kliv (ErrSchemaNewer).
 func CheckSchema(ctx context.Context, db *sqlx.DB) error {
-	ms, err := Migrations()
+	ms, err := MigrationsFor(db)
 	if err != nil {
 		return err
 	}

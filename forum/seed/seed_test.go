@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"kliv/forum"
 	"kliv/forum/links"
 	"kliv/i18n"
+
+	"kliv/forum/dbtest"
 )
 
 var testNow = time.Date(2025, time.October, 14, 10, 30, 0, 0, time.UTC)
@@ -20,7 +21,7 @@ var testNow = time.Date(2025, time.October, 14, 10, 30, 0, 0, time.UTC)
 func testStore(t *testing.T) *forum.Store {
 	t.Helper()
 	ctx := context.Background()
-	db, err := forum.Open(ctx, filepath.Join(t.TempDir(), "kliv.db"))
+	db, err := forum.Open(ctx, dbtest.Migrated(t, "kliv.db", dbtest.Schema{Key: forum.SchemaKey(), Migrate: forum.MigrateURL}))
 	if err != nil {
 		t.Fatal(err)
 	}
