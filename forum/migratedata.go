@@ -99,6 +99,43 @@ type dstColumn struct {
 	generated bool
 }
 
+// OpenMigrateTarget connects to the PostgreSQL database at dsn for a
+// copy: a database that holds tables but no Kliv schema is refused (it
+// is someone else's); otherwise the PostgreSQL migrations are applied,
+// so a freshly created database is ready.
+func OpenMigrateTarget(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the target %s: %w", RedactURL(dsn), rootCause(err))
+	}
+	var ours bool
+	var others []string
+	err = func() error {
+		if err := conn.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&ours); err != nil {
+			return err
+		}
+		rows, err := conn.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name LIMIT 5`)
+		if err != nil {
+			return err
+		}
+		others, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	}()
+	if err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("target: %w", err)
+	}
+	if !ours && len(others) > 0 {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("%w: it holds tables that are not Kliv's (%s); give a freshly created database", ErrTargetNotEmpty, strings.Join(others, ", "))
+	}
+	if err := MigrateURL(ctx, dsn); err != nil {
+		conn.Close(ctx)
+		return nil, err
+	}
+	return conn, nil
+}
+
 // MigrateData copies the SQLite forum src into the empty PostgreSQL
 // database dst (already migrated by the PostgreSQL migrations).
 func MigrateData(ctx context.Context, src *sqlx.DB, dst *pgx.Conn, opt MigrateDataOptions) (MigrateDataResult, error) {

@@ -15,7 +15,7 @@ import "github.com/jmoiron/sqlx"
 // SkipLocked is the locking clause a claiming SELECT ends with: FOR
 // UPDATE [OF table] SKIP LOCKED on PostgreSQL, nothing on SQLite.
 func SkipLocked(db *sqlx.DB, of string) string {
-	if !OnPostgres(db) {
+	if !IsPG(db) {
 		return ""
 	}
 	if of == "" {

@@ -12,15 +12,6 @@ import (
 // PostgreSQL database (migrations_pg/0300_rate_buckets.sql). A process
 // alone on SQLite keeps its buckets in memory (cmd/kliv's limiter).
 
-// OnPostgres reports whether db is a PostgreSQL database.
-func OnPostgres(db *sqlx.DB) bool {
-	switch db.DriverName() {
-	case "pgx", "pgx/v5", "postgres", "kliv-pgx", "pgx-kliv":
-		return true
-	}
-	return false
-}
-
 // takeTokenSQL refills the bucket by the time since its last use (at
 // most to burst) and takes one token when there is one. allowed records
 // whether it did, as RETURNING sees only the new row.
@@ -43,7 +34,8 @@ RETURNING tokens, allowed`
 func TakeRateToken(ctx context.Context, db sqlx.QueryerContext, name, key string, rate, burst float64, now time.Time) (bool, time.Duration, error) {
 	var tokens float64
 	var allowed bool
-	// Placeholders are written $n: this runs on PostgreSQL only.
+	// Placeholders are written $n (the driver leaves them be): this
+	// runs on PostgreSQL only.
 	if err := db.QueryRowxContext(ctx, takeTokenSQL, name, key, rate, burst, now.UTC()).Scan(&tokens, &allowed); err != nil {
 		return true, 0, fmt.Errorf("rate limit %s: %w", name, err)
 	}

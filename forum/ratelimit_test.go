@@ -2,24 +2,25 @@ package forum
 
 import (
 	"context"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
+
+	"kliv/forum/dbtest"
 )
 
 // Shared rate limits: two handles on one PostgreSQL database (as two
 // processes) count into the same buckets, never more than the burst
 // together, and a bucket refills with time.
 func TestSharedRateLimitAcrossHandles(t *testing.T) {
-	_, url := migrateDataTarget(t)
+	dbtest.OnlyPG(t)
+	url := dbtest.Migrated(t, "", testSchema)
 	ctx := context.Background()
 	open := func() *sqlx.DB {
-		db, err := sqlx.Open("pgx", url)
+		db, err := Open(ctx, url)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,15 +28,8 @@ func TestSharedRateLimitAcrossHandles(t *testing.T) {
 		return db
 	}
 	a, b := open(), open()
-	if !OnPostgres(a) {
-		t.Fatalf("OnPostgres(%q) = false", a.DriverName())
-	}
-	sqlText, err := os.ReadFile("migrations_pg/0300_rate_buckets.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.ExecContext(ctx, string(sqlText)); err != nil {
-		t.Fatal(err)
+	if !IsPG(a) {
+		t.Fatalf("IsPG(%q) = false", a.DriverName())
 	}
 	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	const rate, burst = 0.5, 3 // one token every two seconds

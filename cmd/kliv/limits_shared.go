@@ -22,7 +22,7 @@ const sharedTakeTimeout = 2 * time.Second
 // shareLimits moves every limiter's buckets into the database when it
 // is PostgreSQL.
 func (a *app) shareLimits() {
-	if !forum.OnPostgres(a.db) {
+	if !forum.IsPG(a.db) {
 		return
 	}
 	for name, l := range map[string]*limiter{
@@ -56,7 +56,7 @@ func (a *app) shareLimits() {
 // pruneRateBuckets deletes the shared buckets untouched for a day (every
 // limit is full again long before); nothing to do on SQLite.
 func (a *app) pruneRateBuckets(ctx context.Context) (int, error) {
-	if !forum.OnPostgres(a.db) {
+	if !forum.IsPG(a.db) {
 		return 0, nil
 	}
 	n, err := forum.PruneRateBuckets(ctx, a.db, a.store.Now().Add(-24*time.Hour))

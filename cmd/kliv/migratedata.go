@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"kliv/forum"
 )
 
@@ -43,9 +41,9 @@ func cmdMigrateData(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer src.Close()
-	dst, err := pgx.Connect(ctx, *to)
+	dst, err := forum.OpenMigrateTarget(ctx, *to)
 	if err != nil {
-		return fmt.Errorf("migrate-data: connect to the target: %w", err)
+		return fmt.Errorf("migrate-data: %w", err)
 	}
 	defer dst.Close(context.Background())
 
