@@ -294,3 +294,11 @@ func Backup(ctx context.Context, db *sqlx.DB, out string) error {
 	}
 	return nil
 }
+
+// InsertID runs an INSERT with RETURNING id appended and returns the new
+// row's id: LastInsertId is SQLite's, and both engines take RETURNING.
+func InsertID(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (int64, error) {
+	var id int64
+	err := q.QueryRowxContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
