@@ -14,7 +14,11 @@ import (
 func (a *app) background(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		a.listenChanges(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
