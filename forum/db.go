@@ -7,6 +7,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -215,8 +216,42 @@ func migrateTableRebuild(ctx context.Context, db *sqlx.DB, m Migration) error {
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise (and on panic).
+//
+// On PostgreSQL the transaction is SERIALIZABLE, as every SQLite
+// transaction is (one writer at a time): the domain's read-then-write
+// rules (one digest a slot, an event's last seat) hold there too. A
+// transaction that loses a conflict is run again from the start, a few
+// times; fn must therefore set what it reports afresh on each run.
 func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err error) {
-	tx, err := db.BeginTxx(ctx, nil)
+	if IsPG(db) {
+		return inTxPG(ctx, db, fn)
+	}
+	return inTx(ctx, db, nil, fn)
+}
+
+// pgTxAttempts is how often a serialization failure is retried.
+const pgTxAttempts = 12
+
+func inTxPG(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	for attempt := 1; ; attempt++ {
+		err := inTx(ctx, db, opts, fn)
+		if err == nil || attempt == pgTxAttempts || !isPGRetry(err) {
+			return err
+		}
+		// Back off a little, more each time, with jitter, so the
+		// transactions that collided do not collide again.
+		d := time.Duration(attempt*attempt) * time.Millisecond * time.Duration(1+rand.IntN(4))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(d):
+		}
+	}
+}
+
+func inTx(ctx context.Context, db *sqlx.DB, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return translate(err)
 	}
