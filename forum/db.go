@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -321,6 +322,9 @@ func ParseTime(s string) time.Time {
 // Backup writes a consistent copy of the live database to out with
 // VACUUM INTO, which reads one snapshot while writers go on.
 func Backup(ctx context.Context, db *sqlx.DB, out string) error {
+	if IsPG(db) {
+		return errors.New("backup: this is a PostgreSQL database; back it up with pg_dump")
+	}
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("backup: %s exists already", out)
 	}
@@ -336,4 +340,25 @@ func InsertID(ctx context.Context, q sqlx.QueryerContext, query string, args ...
 	var id int64
 	err := q.QueryRowxContext(ctx, query+" RETURNING id", args...).Scan(&id)
 	return id, err
+}
+
+// BackupPG writes a backup of the PostgreSQL database at dsn to out with
+// pg_dump (custom format, for pg_restore), which reads one snapshot while
+// writers go on. Without pg_dump on PATH it says so.
+func BackupPG(ctx context.Context, dsn, out string) error {
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("backup: %s exists already", out)
+	}
+	bin, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return errors.New("backup: pg_dump is not on PATH; back up a PostgreSQL database with pg_dump (pg_dump --format=custom --file=FILE URL)")
+	}
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--file="+out, "--dbname="+dsn)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		os.Remove(out)
+		return fmt.Errorf("backup: pg_dump: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
 }
