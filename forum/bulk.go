@@ -427,11 +427,11 @@ func (s *Store) CheckCounters(ctx context.Context) ([]string, error) {
 		{"topics.post_count or seq numbering", `SELECT t.id FROM topics t LEFT JOIN (SELECT topic_id, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi
 			FROM posts GROUP BY topic_id) p ON p.topic_id = t.id
 			WHERE t.post_count <> COALESCE(p.n, 0) OR (p.n > 0 AND (p.lo <> 1 OR p.hi <> p.n))`},
-		{"topics.first_post_id", `SELECT t.id FROM topics t WHERE t.post_count > 0 AND t.first_post_id IS NOT
+		{"topics.first_post_id", `SELECT t.id FROM topics t WHERE t.post_count > 0 AND t.first_post_id IS DISTINCT FROM
 			(SELECT id FROM posts WHERE topic_id = t.id AND seq = 1)`},
 		{"topics.last_post_id/last_post_at/last_poster_id", `SELECT t.id FROM topics t JOIN posts p ON p.topic_id = t.id AND p.seq = t.post_count
-			WHERE t.last_post_id IS NOT p.id OR t.last_post_at <> p.created_at
-			OR (t.last_poster_id IS NOT p.author_id AND p.author_id IS NOT NULL)`},
+			WHERE t.last_post_id IS DISTINCT FROM p.id OR t.last_post_at <> p.created_at
+			OR (t.last_poster_id IS DISTINCT FROM p.author_id AND p.author_id IS NOT NULL)`},
 		{"topics.thanks_count", `SELECT t.id FROM topics t JOIN posts p ON p.topic_id = t.id AND p.seq = 1 WHERE t.thanks_count <> p.thanks_count`},
 		{"topics.answer_post_id", `SELECT t.id FROM topics t LEFT JOIN posts p ON p.id = t.answer_post_id
 			WHERE t.answer_post_id IS NOT NULL AND (t.kind <> 'question' OR p.id IS NULL OR p.topic_id <> t.id OR p.seq = 1 OR p.deleted_at IS NOT NULL)`},

@@ -93,9 +93,11 @@ func (s *Store) SendDigests(ctx context.Context, now time.Time) (int, error) {
 func (s *Store) sendDigest(ctx context.Context, memberID int64, now, daily, weekly time.Time) (bool, error) {
 	sent := false
 	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		sent = false // a run again after a conflict starts afresh
 		// Claim the member's digest for this slot first: of two runs
 		// (two processes on one PostgreSQL database) the second waits
-		// on the row, then finds it claimed and changes nothing. On
+		// on the row, then finds it claimed (or runs again after a
+		// serialization failure, and finds it claimed then). On
 		// SQLite the immediate transaction already serialises them.
 		res, err := tx.ExecContext(ctx, `UPDATE members SET digest_sent_at = ?
 			WHERE id = ? AND (digest_sent_at IS NULL OR digest_sent_at < ?)`, now, memberID, daily)

@@ -235,7 +235,6 @@ func (s *Store) split(ctx context.Context, tx *sqlx.Tx, actor *Member, old *Topi
 	if err != nil {
 		return err
 	}
-	newID = newID
 	in, inArgs, err := sqlx.In(`(?)`, ids)
 	if err != nil {
 		return err
