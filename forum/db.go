@@ -7,8 +7,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -215,8 +217,42 @@ func migrateTableRebuild(ctx context.Context, db *sqlx.DB, m Migration) error {
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise (and on panic).
+//
+// On PostgreSQL the transaction is SERIALIZABLE, as every SQLite
+// transaction is (one writer at a time): the domain's read-then-write
+// rules (one digest a slot, an event's last seat) hold there too. A
+// transaction that loses a conflict is run again from the start, a few
+// times; fn must therefore set what it reports afresh on each run.
 func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err error) {
-	tx, err := db.BeginTxx(ctx, nil)
+	if IsPG(db) {
+		return inTxPG(ctx, db, fn)
+	}
+	return inTx(ctx, db, nil, fn)
+}
+
+// pgTxAttempts is how often a serialization failure is retried.
+const pgTxAttempts = 12
+
+func inTxPG(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	for attempt := 1; ; attempt++ {
+		err := inTx(ctx, db, opts, fn)
+		if err == nil || attempt == pgTxAttempts || !isPGRetry(err) {
+			return err
+		}
+		// Back off a little, more each time, with jitter, so the
+		// transactions that collided do not collide again.
+		d := time.Duration(attempt*attempt) * time.Millisecond * time.Duration(1+rand.IntN(4))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(d):
+		}
+	}
+}
+
+func inTx(ctx context.Context, db *sqlx.DB, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return translate(err)
 	}
@@ -286,11 +322,43 @@ func ParseTime(s string) time.Time {
 // Backup writes a consistent copy of the live database to out with
 // VACUUM INTO, which reads one snapshot while writers go on.
 func Backup(ctx context.Context, db *sqlx.DB, out string) error {
+	if IsPG(db) {
+		return errors.New("backup: this is a PostgreSQL database; back it up with pg_dump")
+	}
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("backup: %s exists already", out)
 	}
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
 		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// InsertID runs an INSERT with RETURNING id appended and returns the new
+// row's id: LastInsertId is SQLite's, and both engines take RETURNING.
+func InsertID(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (int64, error) {
+	var id int64
+	err := q.QueryRowxContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// BackupPG writes a backup of the PostgreSQL database at dsn to out with
+// pg_dump (custom format, for pg_restore), which reads one snapshot while
+// writers go on. Without pg_dump on PATH it says so.
+func BackupPG(ctx context.Context, dsn, out string) error {
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("backup: %s exists already", out)
+	}
+	bin, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return errors.New("backup: pg_dump is not on PATH; back up a PostgreSQL database with pg_dump (pg_dump --format=custom --file=FILE URL)")
+	}
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--file="+out, "--dbname="+dsn)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		os.Remove(out)
+		return fmt.Errorf("backup: pg_dump: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }

@@ -93,6 +93,7 @@ func (s *Store) SendDigests(ctx context.Context, now time.Time) (int, error) {
 func (s *Store) sendDigest(ctx context.Context, memberID int64, now, daily, weekly time.Time) (bool, error) {
 	sent := false
 	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		sent = false // a run again after a conflict starts afresh
 		r, err := s.mailRecipient(ctx, tx, memberID)
 		if err != nil || r == nil {
 			return err

@@ -152,7 +152,9 @@ const pgMigrateLock = 0x6b6c6976
 // lock: a second process starting at the same time waits, then finds
 // them applied.
 func migratePG(ctx context.Context, db *sqlx.DB, ms []Migration, version int) error {
-	return InTx(ctx, db, func(tx *sqlx.Tx) error {
+	// READ COMMITTED, not InTx's SERIALIZABLE: the statements after the
+	// lock must see what the process that held it before committed.
+	return inTx(ctx, db, nil, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", pgMigrateLock); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}

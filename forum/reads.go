@@ -255,7 +255,7 @@ func (s *Store) MarkRead(ctx context.Context, m *Member, topicID int64, uptoSeq 
 		return nil
 	}
 	res, err := s.DB.ExecContext(ctx, `INSERT INTO topic_reads (member_id, topic_id, last_read_seq, read_at)
-		SELECT ?, id, MIN(?, post_count), ? FROM topics WHERE id = ?
+		SELECT ?, id, `+s.Dialect().Least("?", "post_count")+`, ? FROM topics WHERE id = ?
 		ON CONFLICT (member_id, topic_id) DO UPDATE SET last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
 		WHERE excluded.last_read_seq > topic_reads.last_read_seq`, m.ID, uptoSeq, s.now(), topicID)
 	if err != nil {

@@ -107,3 +107,10 @@ func isPGConnClosed(err error) bool {
 		strings.Contains(s, "unexpected EOF") || strings.Contains(s, "broken pipe") ||
 		strings.Contains(s, "connection reset by peer")
 }
+
+// isPGRetry reports a PostgreSQL serialization failure or deadlock: the
+// transaction did nothing and may simply be run again.
+func isPGRetry(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

@@ -117,11 +117,11 @@ func TestSeedSmall(t *testing.T) {
 		`SELECT COUNT(*) FROM posts WHERE body LIKE '%' || char(10) || '- %'`:               5,
 		`SELECT COUNT(*) FROM posts WHERE thanks_count > 0`:                                 50,
 		`SELECT COUNT(*) FROM topics WHERE kind = 'tip' AND thanks_count > 0`:               1,
-		`SELECT COUNT(*) FROM topics WHERE pinned = 1`:                                      10,
+		`SELECT COUNT(*) FROM topics WHERE pinned = TRUE`:                                   10,
 		`SELECT COUNT(*) FROM post_revisions`:                                               1,
 		`SELECT COUNT(*) FROM events`:                                                       sum.Events,
 		`SELECT COUNT(*) FROM events WHERE starts_at < (SELECT MAX(created_at) FROM posts)`: 1,
-		`SELECT COUNT(*) FROM events WHERE official = 1`:                                    1,
+		`SELECT COUNT(*) FROM events WHERE official = TRUE`:                                 1,
 		`SELECT COUNT(*) FROM event_rsvps WHERE status = 'waitlisted'`:                      1,
 		`SELECT COUNT(*) FROM audit_log WHERE action = 'join_request.approve'`:              28,
 		// Two years of history.
