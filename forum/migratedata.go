@@ -73,16 +73,6 @@ var seededTables = map[string]bool{
 	"settings":       true,
 }
 
-// pgSearchRebuild rebuilds PostgreSQL's search columns inside the copy's
-// transaction, after the posts are in; set by the PostgreSQL search code
-// (RegisterPGSearchRebuild). When unset the copy has no search columns to
-// fill.
-var pgSearchRebuild func(ctx context.Context, tx pgx.Tx) error
-
-// RegisterPGSearchRebuild sets the function migrate-data calls to fill
-// PostgreSQL's search columns after the copy.
-func RegisterPGSearchRebuild(f func(ctx context.Context, tx pgx.Tx) error) { pgSearchRebuild = f }
-
 type srcTable struct {
 	name     string
 	cols     []string
@@ -216,6 +206,14 @@ func MigrateData(ctx context.Context, src *sqlx.DB, dst *pgx.Conn, opt MigrateDa
 			}
 		}
 	}
+	// The search triggers stand aside while a bulk load is marked; the
+	// index is rebuilt in one statement afterwards (FinishMigrateTarget).
+	// Should that never run, the next start finds the mark and rebuilds.
+	if _, ok := dcols["search_bulk_load"]; ok {
+		if _, err := tx.Exec(ctx, `INSERT INTO search_bulk_load (started_at) VALUES (now())`); err != nil {
+			return res, fmt.Errorf("target: %w", err)
+		}
+	}
 	for _, st := range copyList {
 		n, err := copyTable(ctx, sconn, tx, st, dcols[st.name], opt)
 		if err != nil {
@@ -226,22 +224,31 @@ func MigrateData(ctx context.Context, src *sqlx.DB, dst *pgx.Conn, opt MigrateDa
 	if err := resetIdentities(ctx, tx); err != nil {
 		return res, err
 	}
-	if pgSearchRebuild != nil {
-		if opt.Progress != nil {
-			opt.Progress("search index", 0, 1)
-		}
-		if err := pgSearchRebuild(ctx, tx); err != nil {
-			return res, fmt.Errorf("rebuild the search index: %w", err)
-		}
-		if opt.Progress != nil {
-			opt.Progress("search index", 1, 1)
-		}
-	}
 	if err := tx.Commit(ctx); err != nil {
 		return res, fmt.Errorf("target: commit: %w", err)
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// FinishMigrateTarget rebuilds the search index of a target MigrateData
+// filled (its triggers stood aside during the copy) and updates the
+// planner's statistics of every table, so the first queries on the new
+// server take the right indexes.
+func FinishMigrateTarget(ctx context.Context, dsn string) error {
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := NewStore(db, "")
+	if _, err := s.ResumeSearchIndex(ctx); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("target: analyze: %w", err)
+	}
+	return nil
 }
 
 // checkSourceCurrent refuses a source whose schema is older or newer than

@@ -155,13 +155,18 @@ func mdRows(t *testing.T, rows interface {
 // A whole forum moves: every table the generic filler fills is in the
 // target afterwards, row by row, value by value; ids keep counting on.
 func TestMigrateDataCopiesEveryTable(t *testing.T) {
-	dst, _ := migrateDataTarget(t)
+	dst, url := migrateDataTarget(t)
 	ctx := context.Background()
 	src, filled, jsonCols := migrateDataSource(t, dst, 3)
 	for _, must := range []string{"members", "topics", "posts", "post_revisions", "outbox", "sessions", "notifications", "topic_reads", "events", "messages"} {
 		if !filled[must] {
 			t.Fatalf("the filler left %s empty", must)
 		}
+	}
+	// Two readable posts for the search index (the filler gives every
+	// time column a time, deleted_at and hidden_at too).
+	if _, err := src.Exec(`UPDATE posts SET deleted_at = NULL, hidden_at = NULL WHERE id <= 2`); err != nil {
+		t.Fatal(err)
 	}
 	var calls []string
 	res, err := MigrateData(ctx, src, dst, MigrateDataOptions{
@@ -214,6 +219,22 @@ func TestMigrateDataCopiesEveryTable(t *testing.T) {
 			t.Errorf("table %s: %d rows reported copied, %d in the source", tb.name, copied[tb.name], len(want))
 		}
 	}
+	// The search index is rebuilt from the copied posts.
+	if err := FinishMigrateTarget(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	var indexed, readable int
+	if err := dst.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM post_search), (SELECT COUNT(*) FROM posts WHERE deleted_at IS NULL AND hidden_at IS NULL)`).Scan(&indexed, &readable); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != readable || readable != 2 {
+		t.Errorf("%d posts in the search index, %d readable", indexed, readable)
+	}
+	var marks int
+	if err := dst.QueryRow(ctx, `SELECT COUNT(*) FROM search_bulk_load`).Scan(&marks); err != nil || marks != 0 {
+		t.Errorf("bulk-load marks left: %d (%v)", marks, err)
+	}
+
 	// The identity sequences moved past the copied ids.
 	var maxID, next int64
 	if err := dst.QueryRow(ctx, `SELECT MAX(id) FROM members`).Scan(&maxID); err != nil {

@@ -71,6 +71,14 @@ func cmdMigrateData(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return fmt.Errorf("migrate-data: %w (nothing was written to the target)", err)
 	}
+	if !*quiet {
+		fmt.Fprintln(stderr, "rebuilding the search index and the planner's statistics…")
+	}
+	t0 := time.Now()
+	if err := forum.FinishMigrateTarget(ctx, *to); err != nil {
+		return fmt.Errorf("migrate-data: the rows are copied, but: %w (starting kliv on the target rebuilds the search index)", err)
+	}
+	finish := time.Since(t0)
 	var rows int64
 	for _, t := range res.Tables {
 		rows += t.Rows
@@ -78,6 +86,7 @@ func cmdMigrateData(ctx context.Context, args []string, getenv func(string) stri
 	for _, s := range res.Skipped {
 		fmt.Fprintf(stdout, "left out %s\n", s)
 	}
-	fmt.Fprintf(stdout, "copied %d rows in %d tables from %s in %s\n", rows, len(res.Tables), *from, res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "copied %d rows in %d tables from %s in %s; search index and statistics in %s\n",
+		rows, len(res.Tables), *from, res.Elapsed.Round(time.Millisecond), finish.Round(time.Millisecond))
 	return nil
 }
