@@ -141,6 +141,9 @@ func rebindPG(q string) string {
 			}
 			b.WriteString(q[i : end+1])
 			i = end
+		case c == '?' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9':
+			// ?NNN, SQLite's numbered parameter, is PostgreSQL's $NNN.
+			b.WriteByte('$')
 		case c == '?':
 			n++
 			b.WriteByte('$')
@@ -178,4 +181,28 @@ func (c *pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedV
 
 func (c *pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
 	return c.Conn.QueryContext(ctx, rebindPG(q), args)
+}
+
+// JSONInt is SQL for the integer at key of a JSON object column.
+func (d Dialect) JSONInt(col, key string) string {
+	if d == Postgres {
+		return "CAST(" + col + " ->> '" + key + "' AS bigint)"
+	}
+	return "json_extract(" + col + ", '$." + key + "')"
+}
+
+// NoCase is SQL for expr compared and ordered without regard to case.
+func (d Dialect) NoCase(expr string) string {
+	if d == Postgres {
+		return "lower(" + expr + ")"
+	}
+	return expr + " COLLATE NOCASE"
+}
+
+// Contains is SQL for "hay contains needle" (a substring, as is).
+func (d Dialect) Contains(hay, needle string) string {
+	if d == Postgres {
+		return "strpos(" + hay + ", " + needle + ") > 0"
+	}
+	return "instr(" + hay + ", " + needle + ") > 0"
 }
