@@ -20,6 +20,10 @@ func (s *Store) pauseSearchIndex(ctx context.Context) error {
 	return nil
 }
 
+// rebuildSearchIndexPG, when set, rebuilds PostgreSQL's search index at
+// the end of a bulk load (and clears search_bulk_load).
+var rebuildSearchIndexPG func(ctx context.Context, s *Store) error
+
 // rebuildPragmas tune the rebuild's connection: no fsync (a crash
 // during a bulk load loses the load anyway), a 256 MiB page cache,
 // temporary B-trees in memory.
@@ -34,6 +38,14 @@ var rebuildPragmas = []struct {
 // of common words fast. It runs on a connection of its own, tuned as a
 // bulk load's is, and gives it back as it was.
 func (s *Store) rebuildSearchIndex(ctx context.Context) (err error) {
+	if s.PG() && rebuildSearchIndexPG != nil {
+		return rebuildSearchIndexPG(ctx, s)
+	} else if s.PG() {
+		// Search on PostgreSQL has its own index (migrations 0200-0299);
+		// until it is there, the bulk load only ends.
+		_, err := s.DB.ExecContext(ctx, `DELETE FROM search_bulk_load`)
+		return err
+	}
 	conn, err := s.DB.Connx(ctx)
 	if err != nil {
 		return err
