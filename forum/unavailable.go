@@ -91,6 +91,10 @@ func pgUnavailable(err error) (error, bool) {
 		}
 		return err, false
 	}
+	var lost *errConnLost
+	if errors.As(err, &lost) {
+		return &UnavailableError{Cause: err, Msg: Msg("rel.error.busy")}, true
+	}
 	var ce *pgconn.ConnectError
 	var oe *net.OpError
 	if errors.As(err, &ce) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) ||
