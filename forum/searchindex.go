@@ -22,6 +22,10 @@ func (s *Store) pauseSearchIndex(ctx context.Context) error {
 	return nil
 }
 
+// rebuildSearchIndexPG, when set, rebuilds PostgreSQL's search index at
+// the end of a bulk load (and clears search_bulk_load).
+var rebuildSearchIndexPG func(ctx context.Context, s *Store) error
+
 // rebuildPragmas tune the rebuild's connection: no fsync (a crash
 // during a bulk load loses the load anyway), a 256 MiB page cache,
 // temporary B-trees in memory.
