@@ -12,10 +12,7 @@ import (
 // clock; move it with *now = now.Add(…).
 func newTestStore(t *testing.T) (*Store, *time.Time) {
 	t.Helper()
-	db := openTestDB(t)
-	if err := Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigratedDB(t)
 	s := NewStore(db, "http://kliv.test")
 	s.Hash = TestPasswordParams
 	now := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)

@@ -105,7 +105,7 @@ func (s *Store) AdminMembers(ctx context.Context, actor *Member, f MemberFilter)
 		where, args = append(where, "sector = ?"), append(args, f.Sector)
 	}
 	if f.Region != "" {
-		where, args = append(where, "region = ? AND show_region = 1"), append(args, f.Region)
+		where, args = append(where, "region = ? AND show_region = TRUE"), append(args, f.Region)
 	}
 	joined := "COALESCE(approved_at, created_at)"
 	if !f.JoinedFrom.IsZero() {

@@ -190,6 +190,7 @@ func (s *Store) SendDueReminders(ctx context.Context) (int, error) {
 func (s *Store) sendDueBatch(ctx context.Context, limit int) (int, error) {
 	sent := 0
 	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		sent = 0 // a retried transaction counts anew
 		now := s.now()
 		var due []struct {
 			ID       int64  `db:"id"`
@@ -201,13 +202,18 @@ func (s *Store) sendDueBatch(ctx context.Context, limit int) (int, error) {
 		if err := tx.SelectContext(ctx, &due, `SELECT b.id, b.member_id, b.post_id, p.topic_id, b.note
 			FROM bookmarks b JOIN posts p ON p.id = b.post_id
 			WHERE b.remind_at IS NOT NULL AND b.reminded_at IS NULL AND b.remind_at <= ?
-			ORDER BY b.remind_at LIMIT ?`, now, limit); err != nil {
+			ORDER BY b.remind_at LIMIT ?`+SkipLocked(s.DB, "b"), now, limit); err != nil {
 			return err
 		}
 		for _, d := range due {
-			if _, err := tx.ExecContext(ctx, `UPDATE bookmarks SET reminded_at = ? WHERE id = ?`, now, d.ID); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE bookmarks SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL`, now, d.ID)
+			if err != nil {
 				return err
 			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				continue // reminded by another process meanwhile
+			}
+			sent++
 			data := map[string]any{"bookmark_id": d.ID}
 			if d.Note != "" {
 				data["note"] = d.Note
@@ -217,7 +223,6 @@ func (s *Store) sendDueBatch(ctx context.Context, limit int) (int, error) {
 				return err
 			}
 		}
-		sent = len(due)
 		return nil
 	})
 	if err != nil {

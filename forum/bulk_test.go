@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"kliv/i18n"
+
+	"kliv/forum/dbtest"
 )
 
 // Tests of the bulk writer and of CheckCounters, on a real migrated
@@ -218,6 +220,7 @@ func TestBulkLoadThenStoreCarriesOn(t *testing.T) {
 
 // A bulk load gives its connection back with the settings it had.
 func TestBulkRestoresConnection(t *testing.T) {
+	dbtest.SkipOnPG(t, "PRAGMAs of the bulk connection")
 	ctx := context.Background()
 	s := bkStore(t)
 	s.DB.SetMaxOpenConns(1) // the bulk connection is the only one

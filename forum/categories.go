@@ -120,7 +120,7 @@ func (s *Store) CreateCategory(ctx context.Context, actor *Member, in CategoryIn
 	}
 	var c *Category
 	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO categories (slug, name, description, position, created_at)
+		id, err := InsertID(ctx, tx, `INSERT INTO categories (slug, name, description, position, created_at)
 			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories), ?)`, in.Slug, in.Name, in.Description, s.now())
 		if err != nil {
 			if isUnique(err) {
@@ -128,7 +128,6 @@ func (s *Store) CreateCategory(ctx context.Context, actor *Member, in CategoryIn
 			}
 			return err
 		}
-		id, _ := res.LastInsertId()
 		if c, err = s.categoryWhere(ctx, tx, "id = ?", id); err != nil {
 			return err
 		}

@@ -7,12 +7,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
+	"math/rand/v2"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,10 +27,11 @@ type DB = sqlx.DB
 
 // Open opens (creating if needed) the SQLite database at path with its
 // pragmas in the DSN, so every pooled connection gets them, and checks that
-// it can be reached. Migrations are not applied here; call Migrate.
+// it can be reached. A postgres:// or postgresql:// URL opens PostgreSQL
+// instead (openPG). Migrations are not applied here; call Migrate.
 func Open(ctx context.Context, path string) (*sqlx.DB, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, errors.New("PostgreSQL is not supported yet; give a file path for SQLite")
+	if IsPostgresURL(path) {
+		return openPG(ctx, path)
 	}
 	if path == "" {
 		return nil, errors.New("empty database path")
@@ -82,36 +82,15 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations lists the embedded migrations in order.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
+// Migrations lists the embedded SQLite migrations in order.
+func Migrations() ([]Migration, error) { return readMigrations(migrationFS, "migrations") }
+
+// MigrationsFor lists the migrations of db's engine.
+func MigrationsFor(db any) ([]Migration, error) {
+	if IsPG(db) {
+		return PGMigrations()
 	}
-	var ms []Migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		if !ok || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", name)
-		}
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: %w", name, err)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, name, v)
-		}
-		seen[v] = name
-		b, err := migrationFS.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	return ms, nil
+	return Migrations()
 }
 
 // Migrate applies every embedded migration not yet applied, each with its
@@ -122,7 +101,7 @@ func Migrate(ctx context.Context, db *sqlx.DB) error { return MigrateTo(ctx, db,
 // MigrateTo applies migrations up to and including version (all when
 // version < 0). Tests use it to build a database of an earlier version.
 func MigrateTo(ctx context.Context, db *sqlx.DB, version int) error {
-	ms, err := Migrations()
+	ms, err := MigrationsFor(db)
 	if err != nil {
 		return err
 	}
@@ -132,6 +111,9 @@ func MigrateTo(ctx context.Context, db *sqlx.DB, version int) error {
 // migrate applies ms (sorted by version) up to version; tests give it
 // migrations of their own.
 func migrate(ctx context.Context, db *sqlx.DB, ms []Migration, version int) error {
+	if IsPG(db) {
+		return migratePG(ctx, db, ms, version)
+	}
 	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -238,8 +220,42 @@ func migrateTableRebuild(ctx context.Context, db *sqlx.DB, m Migration) error {
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise (and on panic).
+//
+// On PostgreSQL the transaction is SERIALIZABLE, as every SQLite
+// transaction is (one writer at a time): the domain's read-then-write
+// rules (one digest a slot, an event's last seat) hold there too. A
+// transaction that loses a conflict is run again from the start, a few
+// times; fn must therefore set what it reports afresh on each run.
 func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err error) {
-	tx, err := db.BeginTxx(ctx, nil)
+	if IsPG(db) {
+		return inTxPG(ctx, db, fn)
+	}
+	return inTx(ctx, db, nil, fn)
+}
+
+// pgTxAttempts is how often a serialization failure is retried.
+const pgTxAttempts = 12
+
+func inTxPG(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+	for attempt := 1; ; attempt++ {
+		err := inTx(ctx, db, opts, fn)
+		if err == nil || attempt == pgTxAttempts || !isPGRetry(err) {
+			return err
+		}
+		// Back off a little, more each time, with jitter, so the
+		// transactions that collided do not collide again.
+		d := time.Duration(attempt*attempt) * time.Millisecond * time.Duration(1+rand.IntN(4))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(d):
+		}
+	}
+}
+
+func inTx(ctx context.Context, db *sqlx.DB, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return translate(err)
 	}
@@ -273,6 +289,12 @@ func translate(err error) error {
 		}
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
+	if isPGUnique(err) {
+		if errors.Is(err, ErrConflict) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint &&
 		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) {
@@ -303,11 +325,43 @@ func ParseTime(s string) time.Time {
 // Backup writes a consistent copy of the live database to out with
 // VACUUM INTO, which reads one snapshot while writers go on.
 func Backup(ctx context.Context, db *sqlx.DB, out string) error {
+	if IsPG(db) {
+		return errors.New("backup: this is a PostgreSQL database; back it up with pg_dump")
+	}
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("backup: %s exists already", out)
 	}
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
 		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// InsertID runs an INSERT with RETURNING id appended and returns the new
+// row's id: LastInsertId is SQLite's, and both engines take RETURNING.
+func InsertID(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (int64, error) {
+	var id int64
+	err := q.QueryRowxContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// BackupPG writes a backup of the PostgreSQL database at dsn to out with
+// pg_dump (custom format, for pg_restore), which reads one snapshot while
+// writers go on. Without pg_dump on PATH it says so.
+func BackupPG(ctx context.Context, dsn, out string) error {
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("backup: %s exists already", out)
+	}
+	bin, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return errors.New("backup: pg_dump is not on PATH; back up a PostgreSQL database with pg_dump (pg_dump --format=custom --file=FILE URL)")
+	}
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--file="+out, "--dbname="+dsn)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		os.Remove(out)
+		return fmt.Errorf("backup: pg_dump: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }

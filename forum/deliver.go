@@ -188,7 +188,7 @@ func (it *mailItem) line(b *i18n.Bundle, lang string) string {
 }
 
 const mailItemCols = `n.id, n.kind, n.topic_id, n.post_id, t.title AS topic_title, a.display_name AS actor_name,
-	CASE WHEN p.hidden_at IS NULL THEN p.body_html ELSE '' END AS post_body, COALESCE(p.deleted_at IS NOT NULL, 0) AS post_deleted, n.data, n.updated_at`
+	CASE WHEN p.hidden_at IS NULL THEN p.body_html ELSE '' END AS post_body, COALESCE(p.deleted_at IS NOT NULL, FALSE) AS post_deleted, n.data, n.updated_at`
 
 const mailItemFrom = ` FROM notifications n LEFT JOIN topics t ON t.id = n.topic_id
 	LEFT JOIN posts p ON p.id = n.post_id LEFT JOIN members a ON a.id = n.actor_id`

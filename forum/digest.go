@@ -93,12 +93,26 @@ func (s *Store) SendDigests(ctx context.Context, now time.Time) (int, error) {
 func (s *Store) sendDigest(ctx context.Context, memberID int64, now, daily, weekly time.Time) (bool, error) {
 	sent := false
 	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
-		r, err := s.mailRecipient(ctx, tx, memberID)
-		if err != nil || r == nil {
+		sent = false // a run again after a conflict starts afresh
+		// Claim the member's digest for this slot first: of two runs
+		// (two processes on one PostgreSQL database) the second waits
+		// on the row, then finds it claimed (or runs again after a
+		// serialization failure, and finds it claimed then). On
+		// SQLite the immediate transaction already serialises them.
+		res, err := tx.ExecContext(ctx, `UPDATE members SET digest_sent_at = ?
+			WHERE id = ? AND (digest_sent_at IS NULL OR digest_sent_at < ?)`, now, memberID, daily)
+		if err != nil {
 			return err
 		}
-		if r.DigestSentAt != nil && !r.DigestSentAt.Before(daily) {
-			return nil // made by another run in this slot
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // made by another run in this slot
+		}
+		r, err := s.mailRecipient(ctx, tx, memberID)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return errNoDigest // undo the claim: nobody to mail
 		}
 		prefs, err := s.mailPrefs(ctx, tx, memberID)
 		if err != nil {
@@ -130,9 +144,6 @@ func (s *Store) sendDigest(ctx context.Context, memberID int64, now, daily, week
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE members SET digest_sent_at = ? WHERE id = ?`, now, memberID); err != nil {
-			return err
-		}
 		if len(list) == 0 {
 			return nil
 		}
@@ -146,8 +157,15 @@ func (s *Store) sendDigest(ctx context.Context, memberID int64, now, daily, week
 		sent = true
 		return nil
 	})
+	if errors.Is(err, errNoDigest) {
+		return false, nil
+	}
 	return sent, err
 }
+
+// errNoDigest rolls a digest's claim back when the member has no address
+// to mail.
+var errNoDigest = errors.New("no digest recipient")
 
 // digestMail composes one digest: a line and a link per notification,
 // newest last.

@@ -355,12 +355,12 @@ func (s *Store) CreateEvent(ctx context.Context, actor *Member, n NewEvent) (*Ev
 	var id int64
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		now := s.now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO topics (category_id, author_id, kind, title, post_count, created_at, last_post_at, last_poster_id)
+		newID, err := InsertID(ctx, tx, `INSERT INTO topics (category_id, author_id, kind, title, post_count, created_at, last_post_at, last_poster_id)
 			VALUES (?, ?, 'event', ?, 0, ?, ?, ?)`, in.category.ID, actor.ID, in.title, now, now, actor.ID)
 		if err != nil {
 			return err
 		}
-		id, _ = res.LastInsertId()
+		id = newID
 		pid, err := s.insertPost(ctx, tx, id, actor.ID, nil, in.body, in.html, now)
 		if err != nil {
 			return err
@@ -1055,7 +1055,7 @@ func (s *Store) Events(ctx context.Context, viewer *Member, f EventFilter) ([]Ev
 		args = append(args, now.Add(-MaxEventLength), now)
 	}
 	if f.Official {
-		where = append(where, "e.official = 1")
+		where = append(where, "e.official = TRUE")
 	}
 	if f.Online {
 		where = append(where, "e.online_url <> ''")
@@ -1107,7 +1107,7 @@ func (s *Store) CalendarEvents(ctx context.Context, m *Member) ([]Event, error) 
 	}
 	since := s.now().AddDate(0, 0, -90)
 	var es []Event
-	err := s.DB.SelectContext(ctx, &es, `SELECT `+eventCols+eventFrom+` WHERE e.ends_at > ? AND (e.official = 1 OR e.topic_id IN
+	err := s.DB.SelectContext(ctx, &es, `SELECT `+eventCols+eventFrom+` WHERE e.ends_at > ? AND (e.official = TRUE OR e.topic_id IN
 		(SELECT topic_id FROM event_rsvps WHERE member_id = ? AND status = 'going'))
 		ORDER BY e.starts_at, e.topic_id LIMIT 1000`, since, m.ID)
 	if err != nil {
@@ -1138,7 +1138,7 @@ func (s *Store) SendEventReminders(ctx context.Context) (int, error) {
 			if err := tx.SelectContext(ctx, &due, `SELECT r.topic_id, r.member_id FROM events e
 				JOIN event_rsvps r ON r.topic_id = e.topic_id AND r.status = 'going' AND r.reminded_at IS NULL
 				WHERE e.starts_at > ? AND e.starts_at <= ? AND e.cancelled_at IS NULL
-				ORDER BY e.starts_at LIMIT 200`, now, now.Add(EventReminderLead)); err != nil {
+				ORDER BY e.starts_at LIMIT 200`+SkipLocked(s.DB, "r"), now, now.Add(EventReminderLead)); err != nil {
 				return err
 			}
 			for _, d := range due {

@@ -185,7 +185,7 @@ func (s *Store) autoFollow(ctx context.Context, tx *sqlx.Tx, memberID int64, t *
 	// Two plain statements: an INSERT … SELECT with an upsert clause
 	// cost SQLite twenty times the work of these.
 	var follow bool
-	if err := tx.GetContext(ctx, &follow, `SELECT m.auto_follow = 1
+	if err := tx.GetContext(ctx, &follow, `SELECT m.auto_follow = TRUE
 		AND NOT EXISTS (SELECT 1 FROM category_follows cf WHERE cf.member_id = m.id AND cf.category_id = ? AND cf.level = 'muted')
 		FROM members m WHERE m.id = ?`, t.CategoryID, memberID); err != nil || !follow {
 		return translateMissing(err)

@@ -11,7 +11,7 @@ func setHideRole(ctx context.Context, ext sqlx.ExecerContext, postID int64, hide
 	if !hide {
 		return nil
 	}
-	if _, err := ext.ExecContext(ctx, `UPDATE posts SET hide_role = 1 WHERE id = ?`, postID); err != nil {
+	if _, err := ext.ExecContext(ctx, `UPDATE posts SET hide_role = TRUE WHERE id = ?`, postID); err != nil {
 		return fmt.Errorf("hide role: %w", err)
 	}
 	return nil

@@ -120,7 +120,7 @@ func (s *Store) CreateMember(ctx context.Context, ext sqlx.ExtContext, n NewMemb
 	if n.Status == StatusApproved {
 		approved = now
 	}
-	res, err := ext.ExecContext(ctx, `INSERT INTO members (username, email, display_name, password_hash, role, status, lang, created_at, approved_at)
+	id, err := InsertID(ctx, ext, `INSERT INTO members (username, email, display_name, password_hash, role, status, lang, created_at, approved_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.Username, n.Email, n.DisplayName, HashPassword(s.Hash, n.Password), n.Role, n.Status, n.Lang, now, approved)
 	if err != nil {
@@ -130,7 +130,6 @@ func (s *Store) CreateMember(ctx context.Context, ext sqlx.ExtContext, n NewMemb
 		}
 		return nil, fmt.Errorf("create member: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	return s.memberWhere(ctx, ext, "id = ?", id)
 }
 

@@ -233,11 +233,11 @@ func (s *Store) StartConversation(ctx context.Context, actor *Member, n NewConve
 			return Refuse(ErrForbidden, "privacy.error.blocked")
 		}
 		now := s.now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO conversations (created_by, created_at, last_message_at) VALUES (?, ?, ?)`, actor.ID, now, now)
+		newID, err := InsertID(ctx, tx, `INSERT INTO conversations (created_by, created_at, last_message_at) VALUES (?, ?, ?)`, actor.ID, now, now)
 		if err != nil {
 			return err
 		}
-		cid, _ = res.LastInsertId()
+		cid = newID
 		for _, id := range append([]int64{actor.ID}, ids...) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_members (conversation_id, member_id, joined_at) VALUES (?, ?, ?)`,
 				cid, id, now); err != nil {
@@ -295,12 +295,11 @@ func (s *Store) Reply(ctx context.Context, actor *Member, conversationID int64, 
 // addMessage inserts a message, marks it read for its author and tells
 // the other participants.
 func (s *Store) addMessage(ctx context.Context, tx *sqlx.Tx, actor *Member, cid int64, body, html string, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO messages (conversation_id, author_id, body, body_html, created_at) VALUES (?, ?, ?, ?, ?)`,
+	mid, err := InsertID(ctx, tx, `INSERT INTO messages (conversation_id, author_id, body, body_html, created_at) VALUES (?, ?, ?, ?, ?)`,
 		cid, actor.ID, body, html, now)
 	if err != nil {
 		return fmt.Errorf("add message: %w", err)
 	}
-	mid, _ := res.LastInsertId()
 	if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_message_at = ?, message_count = message_count + 1 WHERE id = ?`, now, cid); err != nil {
 		return err
 	}
@@ -328,7 +327,7 @@ func (s *Store) notifyMessage(ctx context.Context, tx *sqlx.Tx, n Notification) 
 	cid := dataInt(n.Data["conversation_id"])
 	var id int64
 	err := tx.GetContext(ctx, &id, `SELECT id FROM notifications WHERE member_id = ? AND kind = 'message'
-		AND json_extract(data, '$.conversation_id') = ?`, n.MemberID, cid)
+		AND `+DialectOf(tx).JSONInt("data", "conversation_id")+` = ?`, n.MemberID, cid)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		id, err = s.insertNotification(ctx, tx, n, s.now())
@@ -507,7 +506,7 @@ func (s *Store) OpenConversation(ctx context.Context, m *Member, cid int64, page
 		}
 		// Reading the conversation is what its notification asked for.
 		if _, err := s.DB.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE member_id = ? AND kind = 'message'
-			AND read_at IS NULL AND json_extract(data, '$.conversation_id') = ?`, s.now(), m.ID, cid); err != nil {
+			AND read_at IS NULL AND `+s.Dialect().JSONInt("data", "conversation_id")+` = ?`, s.now(), m.ID, cid); err != nil {
 			return nil, err
 		}
 	}

@@ -136,12 +136,12 @@ func (s *Store) insertNotification(ctx context.Context, tx *sqlx.Tx, n Notificat
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO notifications (member_id, kind, topic_id, post_id, actor_id, data, created_at, updated_at)
+	id, err := InsertID(ctx, tx, `INSERT INTO notifications (member_id, kind, topic_id, post_id, actor_id, data, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, n.MemberID, n.Kind, nullID(n.TopicID), nullID(n.PostID), nullID(n.ActorID), data, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("notify: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // notifyThanks keeps one thanks notification per post: a new "Tack" puts

@@ -476,7 +476,7 @@ func (s *Store) Directory(ctx context.Context, viewer *Member, f DirectoryFilter
 		or = append(or, `m.username LIKE ? ESCAPE '\'`)
 		args = append(args, pats[0])
 		for _, p := range pats {
-			or = append(or, `(m.show_workplace = 1 AND m.workplace LIKE ? ESCAPE '\')`)
+			or = append(or, `(m.show_workplace = TRUE AND m.workplace LIKE ? ESCAPE '\')`)
 			args = append(args, p)
 		}
 		where = append(where, "("+strings.Join(or, " OR ")+")")
@@ -487,29 +487,29 @@ func (s *Store) Directory(ctx context.Context, viewer *Member, f DirectoryFilter
 			or = append(or, `m.role_title LIKE ? ESCAPE '\'`)
 			args = append(args, p)
 		}
-		where = append(where, "m.show_role = 1 AND ("+strings.Join(or, " OR ")+")")
+		where = append(where, "m.show_role = TRUE AND ("+strings.Join(or, " OR ")+")")
 	}
 	if f.Region != "" {
-		where = append(where, "m.region = ? AND m.show_region = 1")
+		where = append(where, "m.region = ? AND m.show_region = TRUE")
 		args = append(args, f.Region)
 	}
 	if f.Municipality != "" {
-		where = append(where, "m.municipality = ? AND m.show_municipality = 1")
+		where = append(where, "m.municipality = ? AND m.show_municipality = TRUE")
 		args = append(args, f.Municipality)
 	}
 	if f.Sector != "" {
-		where = append(where, "m.sector = ? AND m.show_sector = 1")
+		where = append(where, "m.sector = ? AND m.show_sector = TRUE")
 		args = append(args, f.Sector)
 	}
 	if f.Area != "" {
-		where = append(where, "m.show_areas = 1 AND m.id IN (SELECT member_id FROM member_areas WHERE area = ?)")
+		where = append(where, "m.show_areas = TRUE AND m.id IN (SELECT member_id FROM member_areas WHERE area = ?)")
 		args = append(args, f.Area)
 	}
 	args = append(args, DirectoryPageSize+1, (f.Page-1)*DirectoryPageSize)
 	var ps []Profile
 	err := sqlx.SelectContext(ctx, s.DB, &ps, s.DB.Rebind(`SELECT `+profileCols+`, 0 AS post_count, 0 AS topic_count
 		FROM members m WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY m.display_name COLLATE NOCASE, m.id LIMIT ? OFFSET ?`), args...)
+		ORDER BY `+s.Dialect().NoCase("m.display_name")+`, m.id LIMIT ? OFFSET ?`), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("directory: %w", err)
 	}
@@ -623,7 +623,7 @@ func (s *Store) Avatar(ctx context.Context, viewer *Member, username string) (*A
 	var img AvatarImage
 	err := s.DB.GetContext(ctx, &img, `SELECT a.hash, a.content_type, a.image, a.updated_at
 		FROM members m JOIN avatars a ON a.member_id = m.id
-		WHERE m.username = ? AND m.status = 'approved' AND (m.show_avatar = 1 OR m.id = ?)`, username, viewer.ID)
+		WHERE m.username = ? AND m.status = 'approved' AND (m.show_avatar = TRUE OR m.id = ?)`, username, viewer.ID)
 	if err != nil {
 		return nil, fmt.Errorf("avatar: %w", translate(err))
 	}

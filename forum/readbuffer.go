@@ -233,7 +233,7 @@ func (s *Store) FlushReads(ctx context.Context) (int, error) {
 // deleted meanwhile takes no mark.
 func (s *Store) writeMark(ctx context.Context, ext sqlx.ExtContext, memberID, topicID int64, seq int, at time.Time) (bool, error) {
 	res, err := ext.ExecContext(ctx, `INSERT INTO topic_reads (member_id, topic_id, last_read_seq, read_at)
-		SELECT m.id, t.id, MIN(?, t.post_count), ? FROM topics t JOIN members m ON m.id = ? WHERE t.id = ?
+		SELECT m.id, t.id, `+s.Dialect().Least("?", "t.post_count")+`, ? FROM topics t JOIN members m ON m.id = ? WHERE t.id = ?
 		ON CONFLICT (member_id, topic_id) DO UPDATE SET last_read_seq = excluded.last_read_seq, read_at = excluded.read_at
 		WHERE excluded.last_read_seq > topic_reads.last_read_seq`, seq, at, memberID, topicID)
 	if err != nil {

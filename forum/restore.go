@@ -19,6 +19,9 @@ import (
 // in one step. The database is either the old one or the backup, never a
 // mix. It reports the backup's schema version.
 func Restore(ctx context.Context, from, path string) (version int, err error) {
+	if IsPostgresURL(path) {
+		return 0, errors.New("restore: kliv restores SQLite files only; restore a PostgreSQL database with pg_restore (from a pg_dump backup)")
+	}
 	st, err := os.Stat(from)
 	if err != nil {
 		return 0, fmt.Errorf("restore: %w", err)

@@ -145,7 +145,10 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	col := "post_search"
 	if q.InTitle {
 		col = "post_search.title"
-	} else if forms, err = s.searchForms(ctx, q); err != nil {
+	} else if !s.PG() { // PostgreSQL finds the forms in its query (searchPG)
+		forms, err = s.searchForms(ctx, q)
+	}
+	if err != nil {
 		return nil, err
 	}
 	expr, groups := q.MatchForms(forms)
@@ -211,6 +214,9 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	}
 	if lo > hi {
 		return out, nil
+	}
+	if s.PG() {
+		return s.searchPG(ctx, q, opts, out, lo, hi, conds, args)
 	}
 
 	// A range that ends far below the newest post is walked in Go when

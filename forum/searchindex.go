@@ -3,6 +3,8 @@ package forum
 import (
 	"context"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // The full-text index post_search is kept in step with posts and topic
@@ -20,6 +22,10 @@ func (s *Store) pauseSearchIndex(ctx context.Context) error {
 	return nil
 }
 
+// rebuildSearchIndexPG, when set, rebuilds PostgreSQL's search index at
+// the end of a bulk load (and clears search_bulk_load).
+var rebuildSearchIndexPG func(ctx context.Context, s *Store) error
+
 // rebuildPragmas tune the rebuild's connection: no fsync (a crash
 // during a bulk load loses the load anyway), a 256 MiB page cache,
 // temporary B-trees in memory.
@@ -34,6 +40,9 @@ var rebuildPragmas = []struct {
 // of common words fast. It runs on a connection of its own, tuned as a
 // bulk load's is, and gives it back as it was.
 func (s *Store) rebuildSearchIndex(ctx context.Context) (err error) {
+	if s.PG() {
+		return s.rebuildSearchIndexPG(ctx)
+	}
 	conn, err := s.DB.Connx(ctx)
 	if err != nil {
 		return err
@@ -88,4 +97,40 @@ func (s *Store) ResumeSearchIndex(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	return true, s.rebuildSearchIndex(ctx)
+}
+
+// rebuildSearchIndexPG fills PostgreSQL's post_search from every readable
+// post in one statement, with its GIN indexes built afterwards (much
+// faster than row by row), and switches the triggers back on in the same
+// transaction; then it updates the planner's statistics, which decide
+// between the primary key and the GIN index for a word.
+func (s *Store) rebuildSearchIndexPG(ctx context.Context) error {
+	err := InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM search_bulk_load`,
+			`SET LOCAL maintenance_work_mem = '256MB'`,
+			`DROP INDEX post_search_doc`,
+			`DROP INDEX post_search_title`,
+			`TRUNCATE post_search`,
+			`INSERT INTO post_search (post_id, title, doc)
+				SELECT p.id, x.tv, setweight(x.tv, 'A') || setweight(kliv_search_vector(p.body), 'B')
+				FROM posts p JOIN topics t ON t.id = p.topic_id,
+					LATERAL (SELECT CASE WHEN p.seq = 1 THEN kliv_search_vector(t.title) ELSE ''::tsvector END AS tv) x
+				WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL`,
+			`CREATE INDEX post_search_doc ON post_search USING gin (doc)`,
+			`CREATE INDEX post_search_title ON post_search USING gin (title)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.DB.ExecContext(ctx, `ANALYZE post_search`); err != nil {
+		return fmt.Errorf("search index: analyze: %w", err)
+	}
+	return nil
 }

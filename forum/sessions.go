@@ -31,12 +31,12 @@ func (s *Store) CreateSession(ctx context.Context, memberID int64) (string, *Ses
 	tok := NewToken()
 	now := s.now()
 	sess := &Session{MemberID: memberID, CSRFToken: NewToken(), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionLifetime)}
-	res, err := s.DB.ExecContext(ctx, `INSERT INTO sessions (token_hash, member_id, csrf_token, created_at, last_seen_at, expires_at)
+	newID, err := InsertID(ctx, s.DB, `INSERT INTO sessions (token_hash, member_id, csrf_token, created_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, HashToken(tok), memberID, sess.CSRFToken, now, now, sess.ExpiresAt)
 	if err != nil {
 		return "", nil, fmt.Errorf("create session: %w", translate(err))
 	}
-	sess.ID, _ = res.LastInsertId()
+	sess.ID = newID
 	return tok, sess, nil
 }
 

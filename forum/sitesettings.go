@@ -153,6 +153,9 @@ func (s *Store) UpdateSiteSettings(ctx context.Context, actor *Member, in SiteSe
 			return nil
 		}
 		sort.Strings(changed)
+		if err := NotifyChanged(ctx, tx, ChannelSiteSettings); err != nil {
+			return err
+		}
 		return s.Audit(ctx, tx, AuditLine{ActorID: actor.ID, Action: "settings.update", TargetType: "site",
 			Detail: strings.Join(changed, ", ")})
 	})

@@ -39,7 +39,7 @@ func checkSchemaKnown(ctx context.Context, db sqlx.QueryerContext, ms []Migratio
 
 // CheckSchema refuses a database migrated by a newer Kliv (ErrSchemaNewer).
 func CheckSchema(ctx context.Context, db *sqlx.DB) error {
-	ms, err := Migrations()
+	ms, err := MigrationsFor(db)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,9 @@ var MinFreeBytes uint64 = 8 << 20
 // start's time in server_starts) committed. A read-only file or disk, a
 // full disk or a lock held by another writer is a one-line error.
 func CheckWritable(ctx context.Context, db *sqlx.DB, path string, now string) error {
-	if free, ok := freeBytes(path); ok && free < MinFreeBytes {
+	if IsPostgresURL(path) {
+		path = RedactURL(path)
+	} else if free, ok := freeBytes(path); ok && free < MinFreeBytes {
 		return fmt.Errorf("the disk of %s is full (%d kB free, %d kB needed): free some space and start again", path, free>>10, MinFreeBytes>>10)
 	}
 	_, err := db.ExecContext(ctx, `INSERT INTO server_starts (id, started_at) VALUES (1, ?)

@@ -231,12 +231,11 @@ func (s *Store) CreateTopic(ctx context.Context, actor *Member, n NewTopic) (*To
 	var post *Post
 	err = InTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		now := s.now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO topics (category_id, author_id, kind, title, url, post_count, created_at, last_post_at, last_poster_id)
+		tid, err := InsertID(ctx, tx, `INSERT INTO topics (category_id, author_id, kind, title, url, post_count, created_at, last_post_at, last_poster_id)
 			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`, cat.ID, actor.ID, n.Kind, n.Title, url, now, now, actor.ID)
 		if err != nil {
 			return err
 		}
-		tid, _ := res.LastInsertId()
 		pid, err := s.insertPost(ctx, tx, tid, actor.ID, nil, body, html, now)
 		if err != nil {
 			return err
@@ -273,12 +272,11 @@ func (s *Store) insertPost(ctx context.Context, tx sqlx.ExtContext, topicID, aut
 		WHERE id = ? RETURNING post_count`, now, authorID, topicID); err != nil {
 		return 0, fmt.Errorf("insert post: %w", translate(err))
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO posts (topic_id, seq, author_id, reply_to, body, body_html, created_at)
+	pid, err := InsertID(ctx, tx, `INSERT INTO posts (topic_id, seq, author_id, reply_to, body, body_html, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, topicID, seq, authorID, replyTo, body, html, now)
 	if err != nil {
 		return 0, fmt.Errorf("insert post: %w", translate(err))
 	}
-	pid, _ := res.LastInsertId()
 	if _, err := tx.ExecContext(ctx, `UPDATE topics SET last_post_id = ? WHERE id = ?`, pid, topicID); err != nil {
 		return 0, err
 	}

@@ -232,14 +232,13 @@ func (s *Store) SplitTopic(ctx context.Context, actor *Member, topicID int64, in
 // split does SplitTopic's work once everything is checked.
 func (s *Store) split(ctx context.Context, tx *sqlx.Tx, actor *Member, old *Topic, to *Category, title string, moved []splitPost, ids []int64, created **Topic) error {
 	first, last := moved[0], moved[len(moved)-1]
-	res, err := tx.ExecContext(ctx, `INSERT INTO topics (category_id, author_id, kind, title, first_post_id, post_count, thanks_count,
+	newID, err := InsertID(ctx, tx, `INSERT INTO topics (category_id, author_id, kind, title, first_post_id, post_count, thanks_count,
 			created_at, last_post_at, last_post_id, last_poster_id)
 		VALUES (?, ?, 'discussion', ?, ?, ?, ?, ?, ?, ?, ?)`,
 		to.ID, first.AuthorID, title, first.ID, len(moved), first.Thanks, first.Created, last.Created, last.ID, last.AuthorID)
 	if err != nil {
 		return err
 	}
-	newID, _ := res.LastInsertId()
 	in, inArgs, err := sqlx.In(`(?)`, ids)
 	if err != nil {
 		return err
@@ -352,9 +351,9 @@ const SplitPageSize = 100
 // pinnedTopics lists the pinned topics of a list, newest activity first:
 // a category's (categoryID > 0) or the home page's; kind narrows it.
 func (s *Store) pinnedTopics(ctx context.Context, categoryID int64, kind string) ([]Topic, error) {
-	where, args := "t.pinned_home = 1", []any{}
+	where, args := "t.pinned_home = TRUE", []any{}
 	if categoryID > 0 {
-		where, args = "t.category_id = ? AND t.pinned = 1", []any{categoryID}
+		where, args = "t.category_id = ? AND t.pinned = TRUE", []any{categoryID}
 	}
 	if kind != "" {
 		where += " AND t.kind = ?"

@@ -1,8 +1,13 @@
 package forum
 
 import (
+	"database/sql/driver"
 	"errors"
+	"net"
+	"strings"
+	"syscall"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -39,7 +44,7 @@ func unavailable(err error) (error, bool) {
 	}
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
-		return err, false
+		return pgUnavailable(err)
 	}
 	switch se.Code {
 	case sqlite3.ErrFull:
@@ -56,4 +61,60 @@ func unavailable(err error) (error, bool) {
 func IsUnavailable(err error) bool {
 	_, ok := unavailable(err)
 	return ok
+}
+
+// isPGUnique reports a PostgreSQL unique violation (SQLSTATE 23505).
+func isPGUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// pgUnavailable maps the PostgreSQL errors that mean "not now": a server
+// that went away or cannot be reached (connection errors, a shutdown, too
+// many connections), a full disk, and a serialization failure or deadlock
+// that a retry would get past.
+func pgUnavailable(err error) (error, bool) {
+	if err == nil {
+		return nil, false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "53100": // disk_full
+			return &UnavailableError{Cause: err, Msg: Msg("rel.error.full")}, true
+		case strings.HasPrefix(pe.Code, "08"), // connection exceptions
+			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources
+			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutdown, crash, starting
+			pe.Code == "40001", pe.Code == "40P01", // serialization failure, deadlock
+			pe.Code == "55P03": // lock not available
+			return &UnavailableError{Cause: err, Msg: Msg("rel.error.busy")}, true
+		}
+		return err, false
+	}
+	var lost *errConnLost
+	if errors.As(err, &lost) {
+		return &UnavailableError{Cause: err, Msg: Msg("rel.error.busy")}, true
+	}
+	var ce *pgconn.ConnectError
+	var oe *net.OpError
+	if errors.As(err, &ce) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || isPGConnClosed(err) {
+		return &UnavailableError{Cause: err, Msg: Msg("rel.error.busy")}, true
+	}
+	return err, false
+}
+
+// isPGConnClosed recognises the errors pgx gives for a connection the
+// server closed under it, which carry no error type of their own.
+func isPGConnClosed(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "conn closed") || strings.Contains(s, "failed to connect to") ||
+		strings.Contains(s, "failed to receive message") || strings.Contains(s, "failed to write startup message")
+}
+
+// isPGRetry reports a PostgreSQL serialization failure or deadlock: the
+// transaction did nothing and may simply be run again.
+func isPGRetry(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }

@@ -167,6 +167,9 @@ func (t *queuedTx) Rollback() error { return t.end(t.Tx.Rollback()) }
 // without waiting for, or holding up, readers or writers (a passive
 // checkpoint); the server runs it every second, so no commit has to.
 func Checkpoint(ctx context.Context, db *sqlx.DB) error {
+	if IsPG(db) {
+		return nil // no WAL file to fold back; PostgreSQL checkpoints itself
+	}
 	_, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	return err
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"kliv/forum/dbtest"
 )
 
 func TestIsWrite(t *testing.T) {
@@ -34,6 +36,7 @@ func TestIsWrite(t *testing.T) {
 // Many writers at once all get through, one after another, with no
 // "database is locked": the process queues them before SQLite does.
 func TestWritersQueueInsteadOfFailing(t *testing.T) {
+	dbtest.SkipOnPG(t, "the write queue is SQLite's; TestPGConflictsRetried is PostgreSQL's counterpart")
 	ctx := context.Background()
 	db := openTestDB(t)
 	if err := Migrate(ctx, db); err != nil {

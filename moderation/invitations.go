@@ -90,12 +90,11 @@ func (s *Service) Invite(ctx context.Context, actor *forum.Member, emails []stri
 				continue
 			}
 			tok := forum.NewToken()
-			r, err := tx.ExecContext(ctx, `INSERT INTO invitations (email, token_hash, invited_by, lang, created_at, expires_at)
+			id, err := forum.InsertID(ctx, tx, `INSERT INTO invitations (email, token_hash, invited_by, lang, created_at, expires_at)
 				VALUES (?, ?, ?, ?, ?, ?)`, e, forum.HashToken(tok), actor.ID, lang, now, now.Add(s.InviteFor))
 			if err != nil {
 				return err
 			}
-			id, _ := r.LastInsertId()
 			url := s.Store.BaseURL + "/invite?t=" + tok
 			days := int(s.InviteFor / (24 * time.Hour))
 			if err := s.Store.Enqueue(ctx, tx, forum.Mail{Kind: "invitation", To: e,

@@ -255,7 +255,7 @@ func (s *Service) Reapply(ctx context.Context, m *forum.Member, a Answers, accep
 
 func (s *Service) insertRequest(ctx context.Context, tx *sqlx.Tx, memberID int64, a Answers, extra map[int64]string, status string, invitation *int64) (*JoinRequest, error) {
 	now := s.now()
-	res, err := tx.ExecContext(ctx, `INSERT INTO join_requests (member_id, workplace, role_title, staff_responsibility, sector, motivation,
+	id, err := forum.InsertID(ctx, tx, `INSERT INTO join_requests (member_id, workplace, role_title, staff_responsibility, sector, motivation,
 			rules_accepted_at, created_at, queued_at, status, invitation_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, memberID, a.Workplace, a.Role, *a.StaffResponsibility, a.Sector, a.Motivation,
 		now, now, now, status, invitation)
@@ -265,7 +265,6 @@ func (s *Service) insertRequest(ctx context.Context, tx *sqlx.Tx, memberID int64
 		}
 		return nil, fmt.Errorf("insert join request: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	if err := s.saveExtra(ctx, tx, id, extra); err != nil {
 		return nil, err
 	}

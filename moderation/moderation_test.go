@@ -3,19 +3,20 @@ package moderation
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"kliv/forum"
 	"kliv/i18n"
+
+	"kliv/forum/dbtest"
 )
 
 // newTestService builds a Service on a fresh, migrated database file.
 func newTestService(t *testing.T) *Service {
 	t.Helper()
 	ctx := context.Background()
-	db, err := forum.Open(ctx, filepath.Join(t.TempDir(), "mod.db"))
+	db, err := forum.Open(ctx, dbtest.Migrated(t, "mod.db", dbtest.Schema{Key: forum.SchemaKey(), Migrate: forum.MigrateURL}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func (s *Service) ReportPost(ctx context.Context, actor *forum.Member, postID in
 	}
 	var out *Report
 	err = forum.InTx(ctx, s.Store.DB, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO reports (post_id, reporter_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?)`,
+		id, err := forum.InsertID(ctx, tx, `INSERT INTO reports (post_id, reporter_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?)`,
 			postID, actor.ID, reason, note, s.Store.Now().UTC())
 		if err != nil {
 			if errors.Is(forum.Translate(err), forum.ErrConflict) {
@@ -95,7 +95,6 @@ func (s *Service) ReportPost(ctx context.Context, actor *forum.Member, postID in
 			}
 			return fmt.Errorf("report: %w", err)
 		}
-		id, _ := res.LastInsertId()
 		out, err = s.report(ctx, tx, id)
 		return err
 	})

@@ -46,7 +46,7 @@ func TestAdminMemberList(t *testing.T) {
 	set(`UPDATE members SET sector = 'municipality' WHERE username = 'cia'`)
 	// anna and cia work in Västra Götaland; cia hides her region.
 	set(`UPDATE members SET region = '14' WHERE username IN ('anna', 'cia')`)
-	set(`UPDATE members SET show_region = 0 WHERE username = 'cia'`)
+	set(`UPDATE members SET show_region = FALSE WHERE username = 'cia'`)
 	set(`UPDATE members SET approved_at = ? WHERE username = 'anna'`, day(-100))
 	set(`UPDATE members SET approved_at = ? WHERE username = 'bea'`, day(-40))
 	set(`UPDATE members SET approved_at = ? WHERE username = 'cia'`, day(-2))

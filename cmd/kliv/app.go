@@ -99,6 +99,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		return nil, err
 	}
 	a.messageMember, a.messageIP = newLimiter(6, 10, off), newLimiter(20, 30, off)
+	a.shareLimits()
 	// Set once here, not while routes are built: a test builds the
 	// router once per client, concurrently.
 	for p := range avatarUploadPaths {

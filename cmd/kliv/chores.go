@@ -15,7 +15,11 @@ import (
 func (a *app) background(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		a.listenChanges(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := a.mail.Run(ctx); err != nil && ctx.Err() == nil {
@@ -69,6 +73,7 @@ func (a *app) chores(ctx context.Context) {
 	a.chore(ctx, "event waiting lists", false, a.store.PromoteWaitlists)
 	a.chore(ctx, "event reminders", true, a.store.SendEventReminders)
 	a.chore(ctx, "screening", true, a.mod.Chores)
+	a.chore(ctx, "prune rate limits", false, a.pruneRateBuckets)
 }
 
 // chore runs one round of a chore and logs what it did or why it failed.

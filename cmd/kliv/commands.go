@@ -149,6 +149,13 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if *out == "" {
 		return errors.New("backup: --out FILE is required")
 	}
+	if forum.IsPostgresURL(cfg.DB) {
+		if err := forum.BackupPG(ctx, cfg.DB, *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backup written to %s (pg_dump custom format; restore with pg_restore)\n", *out)
+		return nil
+	}
 	a, err := openCommandApp(ctx, cfg, stderr)
 	if err != nil {
 		return err

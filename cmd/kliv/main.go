@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdReferenceServe(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, args, getenv, stdout, stderr)
+	case "migrate-data":
+		return cmdMigrateData(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -65,6 +67,7 @@ const usage = `Usage:
   kliv loadtest [--base-url URL] [--db PATH] [--duration D] [--connections N] [--mix route=weight,…] [--pid N] [--json] [--reference]
   kliv reference-serve [--db PATH] [--addr A]   (the minimal reference server of loadtest --reference)
   kliv restore --from FILE   (with the server stopped)
+  kliv migrate-data --from kliv.db --to postgres://… [--sessions] [--quiet]
 Every flag of serve is also an environment variable: KLIV_ADDR, KLIV_DB, KLIV_BASE_URL, KLIV_SMTP, KLIV_RATE_LIMITS.
 `
 

@@ -290,6 +290,9 @@ type limiter struct {
 	buckets map[string]*bucket
 	off     bool
 	now     func() time.Time
+	// shared, when set, takes the token from a bucket every process
+	// shares (limits_shared.go); an error falls back to this process's.
+	shared func(key string) (bool, time.Duration, error)
 }
 
 type bucket struct {
@@ -317,6 +320,11 @@ func (l *limiter) allow(key string) bool {
 func (l *limiter) take(key string) (bool, time.Duration) {
 	if l.off {
 		return true, 0
+	}
+	if l.shared != nil {
+		if ok, wait, err := l.shared(key); err == nil {
+			return ok, wait
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

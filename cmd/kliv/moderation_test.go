@@ -325,7 +325,7 @@ func TestPersonalNumberGuard(t *testing.T) {
 		"any_personal_number": {"1"}}).wantStatus(303)
 	// The post is reported by the system, once.
 	var n int
-	if err := f.a.db.Get(&n, `SELECT COUNT(*) FROM reports WHERE by_system = 1 AND reason = 'personal_data' AND status = 'open'`); err != nil || n != 1 {
+	if err := f.a.db.Get(&n, `SELECT COUNT(*) FROM reports WHERE by_system = TRUE AND reason = 'personal_data' AND status = 'open'`); err != nil || n != 1 {
 		t.Fatalf("system reports: %d %v", n, err)
 	}
 	f.mod.get("/mod/reports").contains("Automatisk kontroll", "Personuppgifter om en brukare eller patient")
@@ -340,7 +340,7 @@ func TestPersonalNumberGuard(t *testing.T) {
 	f.bea.get(edit)
 	f.bea.postForm(edit, url.Values{"body": {"Nu med 8112189876"}, "version": {"1"}}).wantStatus(409).contains("Publicera ändå")
 	f.bea.postForm(edit, url.Values{"body": {"Nu med 8112189876"}, "version": {"1"}, "any_personal_number": {"1"}}).wantStatus(303)
-	if err := f.a.db.Get(&n, `SELECT COUNT(*) FROM reports WHERE by_system = 1 AND post_id = ?`, own.ID); err != nil || n != 1 {
+	if err := f.a.db.Get(&n, `SELECT COUNT(*) FROM reports WHERE by_system = TRUE AND post_id = ?`, own.ID); err != nil || n != 1 {
 		t.Errorf("edited post not reported: %d %v", n, err)
 	}
 

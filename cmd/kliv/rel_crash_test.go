@@ -574,7 +574,7 @@ func verifyAcks(t *testing.T, db string, k *acks) {
 		"topics without their first post": `SELECT COUNT(*) FROM topics t WHERE t.first_post_id IS NULL
 			OR NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = t.first_post_id AND p.topic_id = t.id AND p.seq = 1)`,
 		"topics whose post_count disagrees":      `SELECT COUNT(*) FROM topics t WHERE t.post_count <> (SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id)`,
-		"topics whose last post is not the last": `SELECT COUNT(*) FROM topics t WHERE t.last_post_id IS NOT (SELECT MAX(id) FROM posts p WHERE p.topic_id = t.id)`,
+		"topics whose last post is not the last": `SELECT COUNT(*) FROM topics t WHERE t.last_post_id IS DISTINCT FROM (SELECT MAX(id) FROM posts p WHERE p.topic_id = t.id)`,
 		"categories whose topic_count disagrees": `SELECT COUNT(*) FROM categories c WHERE c.topic_count <> (SELECT COUNT(*) FROM topics t WHERE t.category_id = c.id)`,
 		"categories whose post_count disagrees":  `SELECT COUNT(*) FROM categories c WHERE c.post_count <> (SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id WHERE t.category_id = c.id)`,
 		"posts whose reply_count disagrees":      `SELECT COUNT(*) FROM posts p WHERE p.reply_count <> (SELECT COUNT(*) FROM posts r WHERE r.reply_to = p.id)`,

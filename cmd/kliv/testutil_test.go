@@ -26,7 +26,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -36,6 +35,8 @@ import (
 	"kliv/forum"
 	"kliv/forum/markdown"
 	"kliv/moderation"
+
+	"kliv/forum/dbtest"
 )
 
 // testPassword is the password of every member made by mustCreateMember
@@ -53,7 +54,7 @@ func newTestApp(t testing.TB, opts ...func(*Config)) *app {
 	t.Helper()
 	cfg := Config{
 		Addr:    "127.0.0.1:0",
-		DB:      filepath.Join(t.TempDir(), "kliv.db"),
+		DB:      dbtest.Migrated(t, "kliv.db", dbtest.Schema{Key: forum.SchemaKey(), Migrate: forum.MigrateURL}),
 		BaseURL: testBaseURL,
 	}
 	for _, o := range opts {

@@ -3,7 +3,6 @@ package mail
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +10,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"kliv/forum"
+
+	"kliv/forum/dbtest"
 )
 
 // fakeClock is a settable clock shared by the store and the workers.
@@ -39,7 +40,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // so a test can open a second handle as a second process would.
 func newDB(t *testing.T) (*sqlx.DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "t.db")
+	path := dbtest.Migrated(t, "t.db", dbtest.Schema{Key: forum.SchemaKey(), Migrate: forum.MigrateURL})
 	return openDB(t, path), path
 }
 

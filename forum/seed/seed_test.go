@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"kliv/forum"
 	"kliv/forum/links"
 	"kliv/i18n"
+
+	"kliv/forum/dbtest"
 )
 
 var testNow = time.Date(2025, time.October, 14, 10, 30, 0, 0, time.UTC)
@@ -20,7 +21,7 @@ var testNow = time.Date(2025, time.October, 14, 10, 30, 0, 0, time.UTC)
 func testStore(t *testing.T) *forum.Store {
 	t.Helper()
 	ctx := context.Background()
-	db, err := forum.Open(ctx, filepath.Join(t.TempDir(), "kliv.db"))
+	db, err := forum.Open(ctx, dbtest.Migrated(t, "kliv.db", dbtest.Schema{Key: forum.SchemaKey(), Migrate: forum.MigrateURL}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,11 +117,11 @@ func TestSeedSmall(t *testing.T) {
 		`SELECT COUNT(*) FROM posts WHERE body LIKE '%' || char(10) || '- %'`:               5,
 		`SELECT COUNT(*) FROM posts WHERE thanks_count > 0`:                                 50,
 		`SELECT COUNT(*) FROM topics WHERE kind = 'tip' AND thanks_count > 0`:               1,
-		`SELECT COUNT(*) FROM topics WHERE pinned = 1`:                                      10,
+		`SELECT COUNT(*) FROM topics WHERE pinned = TRUE`:                                   10,
 		`SELECT COUNT(*) FROM post_revisions`:                                               1,
 		`SELECT COUNT(*) FROM events`:                                                       sum.Events,
 		`SELECT COUNT(*) FROM events WHERE starts_at < (SELECT MAX(created_at) FROM posts)`: 1,
-		`SELECT COUNT(*) FROM events WHERE official = 1`:                                    1,
+		`SELECT COUNT(*) FROM events WHERE official = TRUE`:                                 1,
 		`SELECT COUNT(*) FROM event_rsvps WHERE status = 'waitlisted'`:                      1,
 		`SELECT COUNT(*) FROM audit_log WHERE action = 'join_request.approve'`:              28,
 		// Two years of history.
