@@ -113,6 +113,8 @@ func (s *Store) rebuildSearchIndexPG(ctx context.Context) error {
 				FROM posts p JOIN topics t ON t.id = p.topic_id,
 					LATERAL (SELECT CASE WHEN p.seq = 1 THEN kliv_search_vector(t.title) ELSE ''::tsvector END AS tv) x
 				WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL`,
+			`INSERT INTO post_search_words (word) SELECT DISTINCT unnest(tsvector_to_array(doc)) FROM post_search
+				ON CONFLICT DO NOTHING`,
 			`CREATE INDEX post_search_doc ON post_search USING gin (doc)`,
 			`CREATE INDEX post_search_title ON post_search USING gin (title)`,
 		} {
