@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -55,20 +56,19 @@ func (s *Store) searchPG(ctx context.Context, q search.Query, opts SearchOptions
 	// generic plan that cannot know whether the word is rare (read its few
 	// matches from the GIN index) or common (read the primary key
 	// backwards), and a rare word then read the whole table (1.4 s at a
-	// million posts). TSQuery writes only quoted lexemes of letters and
-	// digits; pgLiteral quotes the whole as SQL.
+	// million posts). The id range and the limit are written in for the
+	// same reason (a generic plan guesses the range's share). TSQuery
+	// writes only quoted lexemes; pgLiteral quotes the whole as SQL.
 	qf, qe := pgLiteral(full), pgLiteral(exact)
-	args := []any{lo, hi}
-	args = append(args, condArgs...)
-	args = append(args, SearchCandidates)
+	rng := fmt.Sprintf(" AND s.post_id BETWEEN %d AND %d", lo, hi)
 	rows, err := s.DB.QueryContext(ctx, `SELECT m.post_id, m.created_at,
 			ts_rank('`+pgRankWeights+`', m.doc, m.qf, 1) + ts_rank('`+pgRankWeights+`', m.doc, m.qe, 1) AS rank,
 			m.title @@ m.qf AS in_title
 		FROM (SELECT s.post_id, p.created_at, s.doc, s.title, q.qf, q.qe
 			FROM (SELECT CAST(`+qf+` AS tsquery) AS qf, CAST(`+qe+` AS tsquery) AS qe) q
 			CROSS JOIN post_search s JOIN posts p ON p.id = s.post_id JOIN topics t ON t.id = p.topic_id
-			WHERE `+col+` @@ CAST(`+qf+` AS tsquery) AND s.post_id BETWEEN ? AND ?`+where+`
-			ORDER BY s.post_id DESC LIMIT ?) m`, args...)
+			WHERE `+col+` @@ CAST(`+qf+` AS tsquery)`+rng+where+`
+			ORDER BY s.post_id DESC LIMIT `+strconv.Itoa(SearchCandidates)+`) m`, condArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
