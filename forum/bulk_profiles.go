@@ -12,7 +12,7 @@ func (b *Bulk) Profile(ctx context.Context, memberID int64, region, municipality
 		return fmt.Errorf("bulk profile: %w", err)
 	}
 	for _, a := range areas {
-		if _, err := b.exec(ctx, `INSERT OR IGNORE INTO member_areas (member_id, area) VALUES (?, ?)`, memberID, a); err != nil {
+		if _, err := b.exec(ctx, `INSERT INTO member_areas (member_id, area) VALUES (?, ?) ON CONFLICT DO NOTHING`, memberID, a); err != nil {
 			return fmt.Errorf("bulk profile areas: %w", err)
 		}
 	}

@@ -327,7 +327,7 @@ func (s *Store) notifyMessage(ctx context.Context, tx *sqlx.Tx, n Notification) 
 	cid := dataInt(n.Data["conversation_id"])
 	var id int64
 	err := tx.GetContext(ctx, &id, `SELECT id FROM notifications WHERE member_id = ? AND kind = 'message'
-		AND json_extract(data, '$.conversation_id') = ?`, n.MemberID, cid)
+		AND `+DialectOf(tx).JSONInt("data", "conversation_id")+` = ?`, n.MemberID, cid)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		id, err = s.insertNotification(ctx, tx, n, s.now())
@@ -506,7 +506,7 @@ func (s *Store) OpenConversation(ctx context.Context, m *Member, cid int64, page
 		}
 		// Reading the conversation is what its notification asked for.
 		if _, err := s.DB.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE member_id = ? AND kind = 'message'
-			AND read_at IS NULL AND json_extract(data, '$.conversation_id') = ?`, s.now(), m.ID, cid); err != nil {
+			AND read_at IS NULL AND `+s.Dialect().JSONInt("data", "conversation_id")+` = ?`, s.now(), m.ID, cid); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -141,6 +142,9 @@ func rebindPG(q string) string {
 			}
 			b.WriteString(q[i : end+1])
 			i = end
+		case c == '?' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9':
+			// ?NNN, SQLite's numbered parameter, is PostgreSQL's $NNN.
+			b.WriteByte('$')
 		case c == '?':
 			n++
 			b.WriteByte('$')
@@ -166,16 +170,74 @@ func (d *pgDriver) Open(dsn string) (driver.Conn, error) {
 // its other interfaces (transactions, ping, session reset, value checks).
 type pgConn struct{ *stdlib.Conn }
 
-func (c *pgConn) Prepare(q string) (driver.Stmt, error) { return c.Conn.Prepare(rebindPG(q)) }
+func (c *pgConn) Prepare(q string) (driver.Stmt, error) {
+	st, err := c.Conn.Prepare(rebindPG(q))
+	return st, c.lost(err)
+}
 
 func (c *pgConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, rebindPG(q))
+	st, err := c.Conn.PrepareContext(ctx, rebindPG(q))
+	return st, c.lost(err)
 }
 
 func (c *pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, rebindPG(q), args)
+	res, err := c.Conn.ExecContext(ctx, rebindPG(q), args)
+	return res, c.lost(err)
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rebindPG(q), args)
+	rows, err := c.Conn.QueryContext(ctx, rebindPG(q), args)
+	return rows, c.lost(err)
+}
+
+func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.Conn.BeginTx(ctx, opts)
+	return tx, c.lost(err)
+}
+
+// errConnLost marks an error after which the connection to PostgreSQL
+// is closed: the server went away or the network between was cut.
+type errConnLost struct{ err error }
+
+func (e *errConnLost) Error() string { return "connection to PostgreSQL lost: " + e.err.Error() }
+func (e *errConnLost) Unwrap() error { return e.err }
+
+// lost marks err when it closed the connection, so the web layer
+// answers 503 rather than 500.
+func (c *pgConn) lost(err error) error {
+	if err == nil || ctxErr(err) {
+		return err
+	}
+	if c.Conn.Conn().IsClosed() {
+		return &errConnLost{err: err}
+	}
+	return err
+}
+
+func ctxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// JSONInt is SQL for the integer at key of a JSON object column.
+func (d Dialect) JSONInt(col, key string) string {
+	if d == Postgres {
+		return "CAST(" + col + " ->> '" + key + "' AS bigint)"
+	}
+	return "json_extract(" + col + ", '$." + key + "')"
+}
+
+// NoCase is SQL for expr compared and ordered without regard to case.
+func (d Dialect) NoCase(expr string) string {
+	if d == Postgres {
+		return "lower(" + expr + ")"
+	}
+	return expr + " COLLATE NOCASE"
+}
+
+// Contains is SQL for "hay contains needle" (a substring, as is).
+func (d Dialect) Contains(hay, needle string) string {
+	if d == Postgres {
+		return "strpos(" + hay + ", " + needle + ") > 0"
+	}
+	return "instr(" + hay + ", " + needle + ") > 0"
 }

@@ -12,6 +12,7 @@ func TestRebindPG(t *testing.T) {
 		{"SELECT 'unterminated ?", "SELECT 'unterminated ?"},
 		{"SELECT ? -- ends in a comment ?", "SELECT $1 -- ends in a comment ?"},
 		{"SELECT ? /* open ?", "SELECT $1 /* open ?"},
+		{"UPDATE t SET a = replace(a, ?1, ?2) WHERE instr(a, ?1) > 0", "UPDATE t SET a = replace(a, $1, $2) WHERE instr(a, $1) > 0"},
 	} {
 		if got := rebindPG(c.in); got != c.want {
 			t.Errorf("rebindPG(%q) = %q, want %q", c.in, got, c.want)

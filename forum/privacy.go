@@ -84,9 +84,29 @@ var secretCol = regexp.MustCompile(`^(password_hash|token_hash|csrf_token)$`)
 // are included.
 func memberTables(ctx context.Context, q sqlx.QueryerContext) ([]string, error) {
 	var ts []string
-	err := sqlx.SelectContext(ctx, q, &ts, `SELECT DISTINCT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND f."table" = 'members' AND f."from" = 'member_id' ORDER BY m.name`)
+	err := sqlx.SelectContext(ctx, q, &ts, `SELECT DISTINCT tbl FROM (`+foreignKeysSQL(q)+`) f
+		WHERE parent = 'members' AND col = 'member_id' ORDER BY tbl`)
 	return ts, err
+}
+
+// foreignKeysSQL is a query of every single-column foreign key of the
+// schema, one row each: tbl, col (the referencing table and column),
+// parent, target (the column referenced; NULL for the parent's key on
+// SQLite) and on_delete (NO ACTION, RESTRICT, CASCADE, SET NULL, SET
+// DEFAULT), from SQLite's pragmas or PostgreSQL's catalog.
+func foreignKeysSQL(q any) string {
+	if IsPG(q) {
+		return `SELECT c.conrelid::regclass::text AS tbl, a.attname::text AS col, c.confrelid::regclass::text AS parent,
+			af.attname::text AS target,
+			CASE c.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE'
+				WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END AS on_delete
+			FROM pg_constraint c
+			JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+			JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
+			WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace`
+	}
+	return `SELECT m.name AS tbl, f."from" AS col, f."table" AS parent, f."to" AS target, upper(f.on_delete) AS on_delete
+		FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`
 }
 
 // tableColumn is one column of a table as pragma_table_info gives it.
@@ -100,7 +120,16 @@ type tableColumn struct {
 
 func tableColumns(ctx context.Context, q sqlx.QueryerContext, table string) ([]tableColumn, error) {
 	var cs []tableColumn
-	err := sqlx.SelectContext(ctx, q, &cs, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, table)
+	query := `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`
+	if IsPG(q) {
+		query = `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notnull",
+			pg_get_expr(d.adbin, d.adrelid) AS dflt_value,
+			COALESCE((SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i
+				WHERE i.indrelid = a.attrelid AND i.indisprimary), 0) AS pk
+			FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+			WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`
+	}
+	err := sqlx.SelectContext(ctx, q, &cs, query, table)
 	if err == nil && len(cs) == 0 {
 		err = fmt.Errorf("table %s has no columns", table)
 	}
@@ -428,14 +457,15 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 		if strings.TrimSpace(name) == "" || name == "@" {
 			continue
 		}
+		d := DialectOf(tx)
 		if err := exec(`UPDATE outbox SET subject = replace(subject, ?1, ?2), body = replace(body, ?1, ?2)
-			WHERE instr(subject, ?1) > 0 OR instr(body, ?1) > 0`, name, former); err != nil {
+			WHERE `+d.Contains("subject", "?1")+` OR `+d.Contains("body", "?1"), name, former); err != nil {
 			return err
 		}
 		// The audit log keeps what was done to whom by id; a name in its
 		// free text goes.
 		if err := exec(`UPDATE audit_log SET reason = replace(reason, ?1, ?2), detail = replace(detail, ?1, ?2)
-			WHERE instr(reason, ?1) > 0 OR instr(detail, ?1) > 0`, name, former); err != nil {
+			WHERE `+d.Contains("reason", "?1")+` OR `+d.Contains("detail", "?1"), name, former); err != nil {
 			return err
 		}
 	}
@@ -459,8 +489,8 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, m *Member, posts
 		Table string `db:"tbl"`
 		Col   string `db:"col"`
 	}
-	if err := tx.SelectContext(ctx, &fks, `SELECT m.name AS tbl, f."from" AS col FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND m.name <> 'members' AND f."table" = 'members' AND f."from" <> 'member_id' AND upper(f.on_delete) = 'CASCADE'
+	if err := tx.SelectContext(ctx, &fks, `SELECT tbl, col FROM (`+foreignKeysSQL(tx)+`) f
+		WHERE tbl <> 'members' AND parent = 'members' AND col <> 'member_id' AND on_delete = 'CASCADE'
 		ORDER BY 1, 2`); err != nil {
 		return err
 	}
@@ -527,16 +557,21 @@ func deleteRows(ctx context.Context, tx *sqlx.Tx, table, where string, args []an
 		From  string         `db:"col"`
 		To    sql.NullString `db:"target"`
 	}
-	if err := tx.SelectContext(ctx, &refs, `SELECT m.name AS tbl, f."from" AS col, f."to" AS target
-		FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND f."table" = ? AND upper(f.on_delete) IN ('NO ACTION', 'RESTRICT', 'SET DEFAULT') ORDER BY 1, 2`, table); err != nil {
+	if err := tx.SelectContext(ctx, &refs, `SELECT tbl, col, target FROM (`+foreignKeysSQL(tx)+`) f
+		WHERE parent = ? AND on_delete IN ('NO ACTION', 'RESTRICT', 'SET DEFAULT') ORDER BY 1, 2`, table); err != nil {
 		return err
 	}
 	for _, r := range refs {
 		to := r.To.String
 		if !r.To.Valid || to == "" {
 			var pk []string
-			if err := tx.SelectContext(ctx, &pk, `SELECT name FROM pragma_table_info(?) WHERE pk = 1`, table); err != nil || len(pk) != 1 {
+			cols, err := tableColumns(ctx, tx, table)
+			for _, c := range cols {
+				if c.PK == 1 {
+					pk = append(pk, c.Name)
+				}
+			}
+			if err != nil || len(pk) != 1 {
 				return fmt.Errorf("delete %s: the key %s.%s points at: %v", table, r.Table, r.From, err)
 			}
 			to = pk[0]
@@ -568,7 +603,9 @@ func DeletedUsername(id int64) string { return "deleted:" + strconv.FormatInt(id
 func zeroFor(declared string) string {
 	t := strings.ToUpper(declared)
 	switch {
-	case strings.Contains(t, "INT"), strings.Contains(t, "REAL"), strings.Contains(t, "NUM"), strings.Contains(t, "BOOL"):
+	case strings.Contains(t, "BOOL"):
+		return "FALSE"
+	case strings.Contains(t, "INT"), strings.Contains(t, "REAL"), strings.Contains(t, "NUM"), strings.Contains(t, "DOUBLE"):
 		return "0"
 	case strings.Contains(t, "BLOB"):
 		return "X''"
@@ -694,7 +731,7 @@ func (s *Store) removeMemberPosts(ctx context.Context, tx *sqlx.Tx, memberID int
 	// Mail that quoted her removed posts to others.
 	for _, pid := range postIDs {
 		link := s.BaseURL + "/p/" + strconv.FormatInt(pid, 10) + "\n"
-		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind LIKE 'notification.%' AND instr(body, ?) > 0`, link); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind LIKE 'notification.%' AND `+DialectOf(tx).Contains("body", "?"), link); err != nil {
 			return err
 		}
 	}

@@ -509,7 +509,7 @@ func (s *Store) Directory(ctx context.Context, viewer *Member, f DirectoryFilter
 	var ps []Profile
 	err := sqlx.SelectContext(ctx, s.DB, &ps, s.DB.Rebind(`SELECT `+profileCols+`, 0 AS post_count, 0 AS topic_count
 		FROM members m WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY m.display_name COLLATE NOCASE, m.id LIMIT ? OFFSET ?`), args...)
+		ORDER BY `+s.Dialect().NoCase("m.display_name")+`, m.id LIMIT ? OFFSET ?`), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("directory: %w", err)
 	}

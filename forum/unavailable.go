@@ -3,7 +3,6 @@ package forum
 import (
 	"database/sql/driver"
 	"errors"
-	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -75,6 +74,9 @@ func isPGUnique(err error) bool {
 // many connections), a full disk, and a serialization failure or deadlock
 // that a retry would get past.
 func pgUnavailable(err error) (error, bool) {
+	if err == nil {
+		return nil, false
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
@@ -89,11 +91,14 @@ func pgUnavailable(err error) (error, bool) {
 		}
 		return err, false
 	}
+	var lost *errConnLost
+	if errors.As(err, &lost) {
+		return &UnavailableError{Cause: err, Msg: Msg("rel.error.busy")}, true
+	}
 	var ce *pgconn.ConnectError
-	var ne net.Error
-	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		pgconn.SafeToRetry(err) || isPGConnClosed(err) {
+	var oe *net.OpError
+	if errors.As(err, &ce) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || isPGConnClosed(err) {
 		return &UnavailableError{Cause: err, Msg: Msg("rel.error.busy")}, true
 	}
 	return err, false
@@ -103,9 +108,8 @@ func pgUnavailable(err error) (error, bool) {
 // server closed under it, which carry no error type of their own.
 func isPGConnClosed(err error) bool {
 	s := err.Error()
-	return strings.Contains(s, "conn closed") || strings.Contains(s, "failed to connect") ||
-		strings.Contains(s, "unexpected EOF") || strings.Contains(s, "broken pipe") ||
-		strings.Contains(s, "connection reset by peer")
+	return strings.Contains(s, "conn closed") || strings.Contains(s, "failed to connect to") ||
+		strings.Contains(s, "failed to receive message") || strings.Contains(s, "failed to write startup message")
 }
 
 // isPGRetry reports a PostgreSQL serialization failure or deadlock: the
