@@ -5,9 +5,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
-
-	"github.com/jmoiron/sqlx"
+	"unicode/utf8"
 
 	"kliv/forum/search"
 )
@@ -29,7 +29,14 @@ const pgRankWeights = "{0, 0, 0.3333, 1}"
 // searchPG runs a search whose filters Search has already turned into
 // conditions on the post p and its topic t and into the id range lo..hi.
 func (s *Store) searchPG(ctx context.Context, q search.Query, opts SearchOptions, out *SearchResults, lo, hi int64, conds []string, condArgs []any) (*SearchResults, error) {
-	full, exact := q.TSQuery(!q.InTitle), q.TSQuery(false)
+	var forms [][]string
+	if !q.InTitle {
+		var err error
+		if forms, err = s.pgForms(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	full, exact := q.TSQuery(forms), q.TSQuery(nil)
 	if full == "" {
 		return out, nil
 	}
@@ -44,17 +51,24 @@ func (s *Store) searchPG(ctx context.Context, q search.Query, opts SearchOptions
 	// The inner query finds the newest matches (the primary key read
 	// backwards for a common word, the GIN index for a rare one); the
 	// outer one ranks only those.
-	args := []any{full, exact, full, lo, hi}
-	args = append(args, condArgs...)
-	args = append(args, SearchCandidates)
+	// The tsqueries are written into the statement, not bound: a bound
+	// one gives way, after a few runs of the prepared statement, to a
+	// generic plan that cannot know whether the word is rare (read its few
+	// matches from the GIN index) or common (read the primary key
+	// backwards), and a rare word then read the whole table (1.4 s at a
+	// million posts). The id range and the limit are written in for the
+	// same reason (a generic plan guesses the range's share). TSQuery
+	// writes only quoted lexemes; pgLiteral quotes the whole as SQL.
+	qf, qe := pgLiteral(full), pgLiteral(exact)
+	rng := fmt.Sprintf(" AND s.post_id BETWEEN %d AND %d", lo, hi)
 	rows, err := s.DB.QueryContext(ctx, `SELECT m.post_id, m.created_at,
 			ts_rank('`+pgRankWeights+`', m.doc, m.qf, 1) + ts_rank('`+pgRankWeights+`', m.doc, m.qe, 1) AS rank,
 			m.title @@ m.qf AS in_title
 		FROM (SELECT s.post_id, p.created_at, s.doc, s.title, q.qf, q.qe
-			FROM (SELECT CAST(? AS tsquery) AS qf, CAST(? AS tsquery) AS qe) q
+			FROM (SELECT CAST(`+qf+` AS tsquery) AS qf, CAST(`+qe+` AS tsquery) AS qe) q
 			CROSS JOIN post_search s JOIN posts p ON p.id = s.post_id JOIN topics t ON t.id = p.topic_id
-			WHERE `+col+` @@ CAST(? AS tsquery) AND s.post_id BETWEEN ? AND ?`+where+`
-			ORDER BY s.post_id DESC LIMIT ?) m`, args...)
+			WHERE `+col+` @@ CAST(`+qf+` AS tsquery)`+rng+where+`
+			ORDER BY s.post_id DESC LIMIT `+strconv.Itoa(SearchCandidates)+`) m`, condArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -94,52 +108,40 @@ func (s *Store) searchPG(ctx context.Context, q search.Query, opts SearchOptions
 	if from+opts.Limit < len(cands) {
 		out.NextPage = opts.Page + 1
 	}
-	var forms [][]string
-	if !q.InTitle {
-		if forms, err = s.pgPageForms(ctx, q, page); err != nil {
-			return nil, err
-		}
-	}
 	out.Results, err = s.searchDetails(ctx, q, forms, page)
 	return out, err
 }
 
-// pgPageForms returns, for each required term of q, the other forms of
-// its word (search.Term.IsForm) that the page's posts hold, so the
-// snippets mark them as SQLite's do (there they come from the index's
-// term list).
-func (s *Store) pgPageForms(ctx context.Context, q search.Query, page []candidate) ([][]string, error) {
-	found := false
-	for _, t := range q.Terms {
-		found = found || t.FormsPrefix() != ""
-	}
-	if !found {
-		return nil, nil
-	}
-	ids := make([]int64, len(page))
-	for i, c := range page {
-		ids[i] = c.id
-	}
-	var words []string
-	query, args, err := sqlx.In(`SELECT DISTINCT w FROM post_search s,
-		LATERAL unnest(tsvector_to_array(s.doc)) w WHERE s.post_id IN (?)`, ids)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.DB.SelectContext(ctx, &words, query, args...); err != nil {
-		return nil, fmt.Errorf("search forms: %w", err)
-	}
+// pgForms returns, for each required term of q, the indexed words that
+// are other forms of it (search.Term.IsForm), at most maxForms, from
+// post_search_words under the term's stem, as searchForms does on SQLite
+// (there the most used first, here in alphabetical order).
+func (s *Store) pgForms(ctx context.Context, q search.Query) ([][]string, error) {
 	out := make([][]string, len(q.Terms))
 	for i, t := range q.Terms {
 		p := t.FormsPrefix()
 		if p == "" {
 			continue
 		}
+		var words []string
+		err := s.DB.SelectContext(ctx, &words, `SELECT word FROM post_search_words
+			WHERE word >= ? AND word < ? ORDER BY word LIMIT ?`, p, p+string(utf8.MaxRune), formsPerPrefix)
+		if err != nil {
+			return nil, fmt.Errorf("search forms: %w", err)
+		}
 		for _, w := range words {
-			if strings.HasPrefix(w, p) && t.IsForm(w) {
+			if len(out[i]) == maxForms {
+				break
+			}
+			if t.IsForm(w) {
 				out[i] = append(out[i], w)
 			}
 		}
 	}
 	return out, nil
 }
+
+// pgLiteral quotes s as a PostgreSQL string literal (standard strings:
+// only the quote is special). A "?" inside is left alone by the
+// placeholder rewriting, which skips literals.
+func pgLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

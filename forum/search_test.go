@@ -222,16 +222,40 @@ func TestSearchKeepsIndexInStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	if err := e.s.DB.Get(&n, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH 'turer OR bemanning'`); err != nil || n != 0 {
+	count := `SELECT COUNT(*) FROM post_search WHERE post_search MATCH 'turer OR bemanning'`
+	if e.s.PG() {
+		count = `SELECT COUNT(*) FROM post_search WHERE doc @@ 'turer | bemanning'::tsquery`
+	}
+	if err := e.s.DB.Get(&n, count); err != nil || n != 0 {
 		t.Errorf("deleted topic: %d rows in the index, %v", n, err)
 	}
 	checkSearchIndex(t, e.s)
 }
 
 // checkSearchIndex fails the test unless the index holds exactly the
-// readable posts' text (FTS4 compares it with the content view).
+// readable posts' text (FTS4 compares it with the content view; on
+// PostgreSQL the rows are compared with what a rebuild would write).
 func checkSearchIndex(t *testing.T, s *Store) {
 	t.Helper()
+	if s.PG() {
+		var n int
+		err := s.DB.Get(&n, `SELECT COUNT(*) FROM (
+			(SELECT post_id, title::text, doc::text FROM post_search
+			EXCEPT SELECT p.id, x.tv::text, (setweight(x.tv, 'A') || setweight(kliv_search_vector(p.body), 'B'))::text
+				FROM posts p JOIN topics t ON t.id = p.topic_id,
+				LATERAL (SELECT CASE WHEN p.seq = 1 THEN kliv_search_vector(t.title) ELSE ''::tsvector END AS tv) x
+				WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL)
+			UNION ALL
+			(SELECT p.id, x.tv::text, (setweight(x.tv, 'A') || setweight(kliv_search_vector(p.body), 'B'))::text
+				FROM posts p JOIN topics t ON t.id = p.topic_id,
+				LATERAL (SELECT CASE WHEN p.seq = 1 THEN kliv_search_vector(t.title) ELSE ''::tsvector END AS tv) x
+				WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL
+			EXCEPT SELECT post_id, title::text, doc::text FROM post_search)) d`)
+		if err != nil || n != 0 {
+			t.Errorf("search index out of step: %d rows differ, %v", n, err)
+		}
+		return
+	}
 	if _, err := s.DB.Exec(`INSERT INTO post_search (post_search) VALUES ('integrity-check')`); err != nil {
 		t.Errorf("search index out of step: %v", err)
 	}

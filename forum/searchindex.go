@@ -22,10 +22,6 @@ func (s *Store) pauseSearchIndex(ctx context.Context) error {
 	return nil
 }
 
-// rebuildSearchIndexPG, when set, rebuilds PostgreSQL's search index at
-// the end of a bulk load (and clears search_bulk_load).
-var rebuildSearchIndexPG func(ctx context.Context, s *Store) error
-
 // rebuildPragmas tune the rebuild's connection: no fsync (a crash
 // during a bulk load loses the load anyway), a 256 MiB page cache,
 // temporary B-trees in memory.
@@ -117,6 +113,8 @@ func (s *Store) rebuildSearchIndexPG(ctx context.Context) error {
 				FROM posts p JOIN topics t ON t.id = p.topic_id,
 					LATERAL (SELECT CASE WHEN p.seq = 1 THEN kliv_search_vector(t.title) ELSE ''::tsvector END AS tv) x
 				WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL`,
+			`INSERT INTO post_search_words (word) SELECT DISTINCT unnest(tsvector_to_array(doc)) FROM post_search
+				ON CONFLICT DO NOTHING`,
 			`CREATE INDEX post_search_doc ON post_search USING gin (doc)`,
 			`CREATE INDEX post_search_title ON post_search USING gin (title)`,
 		} {

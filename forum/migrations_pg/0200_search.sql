@@ -34,6 +34,14 @@ CREATE TABLE post_search (
 CREATE INDEX post_search_doc ON post_search USING gin (doc);
 CREATE INDEX post_search_title ON post_search USING gin (title);
 
+-- post_search_words lists every word the index has held (as FTS4's term
+-- list does for SQLite; a word whose last post went away may stay), so a
+-- search asks for a word's other forms that exist: a tsquery naming forms
+-- that exist nowhere makes the planner guess them common.
+CREATE TABLE post_search_words (
+    word text COLLATE "C" PRIMARY KEY
+);
+
 -- kliv_post_search_put writes post pid's row again from the post and
 -- its topic, or removes it when the post is deleted or hidden. It stands
 -- aside while a bulk load runs (a row in search_bulk_load); the loader
@@ -50,6 +58,9 @@ BEGIN
         FROM posts p JOIN topics t ON t.id = p.topic_id,
             LATERAL (SELECT CASE WHEN p.seq = 1 THEN kliv_search_vector(t.title) ELSE ''::tsvector END AS tv) x
         WHERE p.id = pid AND p.deleted_at IS NULL AND p.hidden_at IS NULL;
+    INSERT INTO post_search_words (word)
+        SELECT unnest(tsvector_to_array(doc)) FROM post_search WHERE post_id = pid
+        ON CONFLICT DO NOTHING;
 END
 $$;
 

@@ -2,7 +2,6 @@ package search
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // PostgreSQL. The forum's PostgreSQL index (forum/migrations_pg/
@@ -14,17 +13,15 @@ import (
 // terms are joined with &, and an excluded term is & !term.
 
 // TSQuery returns the tsquery of q, or "" when there is nothing to search
-// for (only filters, only exclusions). With forms, a word typed alone
-// also finds its other forms (Term.IsForm, as MatchForms does on SQLite):
-// under a stem of MinCompoundRunes or more every word beginning with it
-// ('semest':*), under a shorter one the stem with the Swedish noun
-// endings ('chef' | 'chefen' | 'cheferna' | …). Words are re-tokenized
-// here, so a Query built by hand from untrusted fields gives a valid
-// tsquery too.
-func (q Query) TSQuery(forms bool) string {
+// for (only filters, only exclusions). As MatchForms on SQLite, forms[i]
+// are indexed words that are other forms of required term i
+// (Term.IsForm), and a word w with forms f1, f2 becomes ( 'w' | 'f1' |
+// 'f2' ). Words and forms are re-tokenized here, so a Query built by hand
+// from untrusted fields gives a valid tsquery too.
+func (q Query) TSQuery(forms [][]string) string {
 	var b strings.Builder
 	n := 0
-	for _, t := range q.Terms {
+	for i, t := range q.Terms {
 		if n >= MaxTerms {
 			break
 		}
@@ -32,10 +29,16 @@ func (q Query) TSQuery(forms bool) string {
 		if s == "" {
 			continue
 		}
-		if forms {
-			if alts := t.tsForms(); alts != "" {
-				s = "( " + s + " | " + alts + " )"
+		var alts []string
+		if i < len(forms) {
+			for _, f := range forms[i] {
+				if e := (Term{Words: []string{f}}).tsExpr(); e != "" && !strings.Contains(e, " ") && t.IsForm(f) {
+					alts = append(alts, e)
+				}
 			}
+		}
+		if len(alts) > 0 {
+			s = "( " + s + " | " + strings.Join(alts, " | ") + " )"
 		}
 		if n > 0 {
 			b.WriteString(" & ")
@@ -76,25 +79,6 @@ func (t Term) tsExpr() string {
 		return parts[0]
 	}
 	return "( " + strings.Join(parts, " <-> ") + " )"
-}
-
-// tsForms writes the other forms of a word typed alone, joined with |,
-// or "" when it is searched as typed (Term.FormsPrefix).
-func (t Term) tsForms() string {
-	w, stem := t.formsStem()
-	if w == "" {
-		return ""
-	}
-	if utf8.RuneCountInString(stem) >= MinCompoundRunes {
-		return tsLexeme(stem) + ":*"
-	}
-	var alts []string
-	for _, e := range endings {
-		if f := stem + e; f != w && utf8.RuneCountInString(f) <= MaxWordRunes {
-			alts = append(alts, tsLexeme(f))
-		}
-	}
-	return strings.Join(alts, " | ")
 }
 
 // tsLexeme quotes a lexeme. The words of a Query are letters and digits
