@@ -918,7 +918,7 @@ func (s *Store) Attendees(ctx context.Context, viewer *Member, id int64, limit i
 		return nil, Refuse(ErrForbidden, "error.not_member")
 	}
 	if limit <= 0 {
-		limit = -1
+		limit = 1 << 30 // all (PostgreSQL refuses SQLite's LIMIT -1)
 	}
 	// The sign-ups are ordered and cut on their own, and only the rows
 	// kept are joined with members: an official meeting has a hundred

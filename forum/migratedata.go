@@ -67,10 +67,11 @@ var sqliteOnlyTables = map[string]string{
 // categories, join questions, reject reasons). They do not make a target
 // "not empty"; the source's rows replace them.
 var seededTables = map[string]bool{
-	"categories":     true,
-	"join_questions": true,
-	"reject_reasons": true,
-	"settings":       true,
+	"categories":         true,
+	"event_list_version": true,
+	"join_questions":     true,
+	"reject_reasons":     true,
+	"settings":           true,
 }
 
 type srcTable struct {
@@ -214,12 +215,27 @@ func MigrateData(ctx context.Context, src *sqlx.DB, dst *pgx.Conn, opt MigrateDa
 			return res, fmt.Errorf("target: %w", err)
 		}
 	}
+	// The rows come as they are, counters and versions included: the
+	// triggers that keep those (event sign-up counts, cache versions) stand
+	// aside during the copy, or they would count every copied row again.
+	// Foreign keys are internal triggers and stay on. ALTER TABLE is part
+	// of the transaction: a failed copy leaves them on.
+	for _, st := range copyList {
+		if _, err := tx.Exec(ctx, `ALTER TABLE `+pgIdent(st.name)+` DISABLE TRIGGER USER`); err != nil {
+			return res, fmt.Errorf("target: %s: %w", st.name, err)
+		}
+	}
 	for _, st := range copyList {
 		n, err := copyTable(ctx, sconn, tx, st, dcols[st.name], opt)
 		if err != nil {
 			return res, err
 		}
 		res.Tables = append(res.Tables, TableCopied{Name: st.name, Rows: n})
+	}
+	for _, st := range copyList {
+		if _, err := tx.Exec(ctx, `ALTER TABLE `+pgIdent(st.name)+` ENABLE TRIGGER USER`); err != nil {
+			return res, fmt.Errorf("target: %s: %w", st.name, err)
+		}
 	}
 	if err := resetIdentities(ctx, tx); err != nil {
 		return res, err

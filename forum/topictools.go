@@ -250,7 +250,7 @@ func (s *Store) split(ctx context.Context, tx *sqlx.Tx, actor *Member, old *Topi
 		SELECT member_id, ?, n, read_at FROM (
 			SELECT r.member_id, r.read_at, (SELECT COUNT(*) FROM posts p WHERE p.topic_id = r.topic_id AND p.id IN `+in+`
 				AND p.seq <= r.last_read_seq) AS n
-			FROM topic_reads r WHERE r.topic_id = ?) WHERE n > 0`, append(append([]any{newID}, inArgs...), old.ID)...); err != nil {
+			FROM topic_reads r WHERE r.topic_id = ?) AS split_reads WHERE n > 0`, append(append([]any{newID}, inArgs...), old.ID)...); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE topic_reads SET last_read_seq = (SELECT COUNT(*) FROM posts p

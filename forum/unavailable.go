@@ -118,3 +118,12 @@ func isPGRetry(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
+
+// IsBadText reports text PostgreSQL cannot hold: a NUL byte or a byte
+// sequence that is not UTF-8 (SQLSTATE 22021, 22P05). SQLite stores such
+// text; PostgreSQL refuses it, so a name, a search or a form field with a
+// NUL byte is the sender's error (400), never the server's.
+func IsBadText(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
+}

@@ -116,7 +116,7 @@ func (s *Service) flagPersonalNumber(ctx context.Context, tx *sqlx.Tx, p *forum.
 	if !pnr.Contains(p.Body) {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO reports (post_id, by_system, reason, note, created_at) VALUES (?, 1, 'personal_data', '', ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO reports (post_id, by_system, reason, note, created_at) VALUES (?, TRUE, 'personal_data', '', ?)
 		ON CONFLICT DO NOTHING`, p.ID, s.Store.Now().UTC())
 	return err
 }

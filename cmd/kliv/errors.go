@@ -43,7 +43,7 @@ func status(err error) (int, string) {
 		return http.StatusServiceUnavailable, "error.busy"
 	case errors.Is(err, markdown.ErrTooComplex):
 		return http.StatusUnprocessableEntity, "error.markdown.complex"
-	case errors.Is(err, forum.ErrInvalid):
+	case errors.Is(err, forum.ErrInvalid), forum.IsBadText(err):
 		return http.StatusBadRequest, "error.invalid"
 	case errors.Is(err, forum.ErrUnauthenticated):
 		return http.StatusUnauthorized, "error.unauthenticated"

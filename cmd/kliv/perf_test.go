@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"kliv/forum/dbtest"
 	"net/http"
 	"regexp"
 	"sort"
@@ -82,6 +83,7 @@ var (
 // recording driver.
 func recordQueries(t *testing.T, a *app) *recordingDriver {
 	t.Helper()
+	dbtest.SkipOnPG(t, "records the queries through a wrapped SQLite driver")
 	registerOnce.Do(func() { sql.Register("sqlite3-recording", recorder) })
 	db, err := sqlx.Open("sqlite3-recording", "file:"+a.cfg.DB+"?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate&_loc=UTC")
 	if err != nil {

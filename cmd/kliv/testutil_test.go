@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -60,7 +61,7 @@ func newTestApp(t testing.TB, opts ...func(*Config)) *app {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(testLogOut(), nil)))
 	if err != nil {
 		t.Fatalf("openApp: %v", err)
 	}
@@ -425,4 +426,13 @@ func clientFor(t testing.TB, a *app, username string) *testClient {
 	c := newTestClient(t, a)
 	c.login(username, testPassword)
 	return c
+}
+
+// testLogOut is where the test apps log: nowhere, unless KLIV_TEST_LOG is
+// set (to see a 500's cause while debugging a test).
+func testLogOut() io.Writer {
+	if os.Getenv("KLIV_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }
