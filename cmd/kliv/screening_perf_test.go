@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"kliv/forum/dbtest"
 	"net/http"
 	"strings"
 	"testing"
@@ -56,6 +57,7 @@ func fillQueue(tb testing.TB, a *app, n int) {
 // indexes: no SCAN of a table but the few rows of the questions and
 // reasons an admin keeps.
 func TestScreeningQueriesUseIndexes(t *testing.T) {
+	dbtest.SkipOnPG(t, "reads SQLite's EXPLAIN QUERY PLAN of the recorded queries")
 	a := newTestApp(t)
 	mustCreateMember(t, a, "mona", forum.RoleModerator, forum.StatusApproved)
 	mona := clientFor(t, a, "mona")
