@@ -276,22 +276,7 @@ func (s *Store) Search(ctx context.Context, viewer *Member, q search.Query, opts
 	for i := range cands {
 		cands[i].score = cands[i].info.score(idf, groups) * recency(now.Sub(cands[i].at))
 	}
-	slices.SortFunc(cands, func(a, b candidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.id, a.id)
-	})
-	from := (opts.Page - 1) * opts.Limit
-	if from >= len(cands) {
-		return out, nil
-	}
-	page := cands[from:min(from+opts.Limit, len(cands))]
-	if from+opts.Limit < len(cands) {
-		out.NextPage = opts.Page + 1
-	}
-	out.Results, err = s.searchDetails(ctx, q, forms, page)
-	return out, err
+	return s.searchPage(ctx, q, forms, cands, opts, out)
 }
 
 // maxForms is how many other forms of a word a search looks for, the
@@ -634,4 +619,27 @@ func (s *Store) searchDetails(ctx context.Context, q search.Query, forms [][]str
 		}
 	}
 	return out, nil
+}
+
+// searchPage ranks the candidates (best score first, newest first among
+// equals) and fills out with the requested page of them and their
+// details: the same for both engines' candidates.
+func (s *Store) searchPage(ctx context.Context, q search.Query, forms [][]string, cands []candidate, opts SearchOptions, out *SearchResults) (*SearchResults, error) {
+	slices.SortFunc(cands, func(a, b candidate) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	from := (opts.Page - 1) * opts.Limit
+	if from >= len(cands) {
+		return out, nil
+	}
+	page := cands[from:min(from+opts.Limit, len(cands))]
+	if from+opts.Limit < len(cands) {
+		out.NextPage = opts.Page + 1
+	}
+	var err error
+	out.Results, err = s.searchDetails(ctx, q, forms, page)
+	return out, err
 }

@@ -1,10 +1,8 @@
 package forum
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -94,22 +92,7 @@ func (s *Store) searchPG(ctx context.Context, q search.Query, opts SearchOptions
 	if len(cands) == SearchCandidates {
 		out.Capped = true
 	}
-	slices.SortFunc(cands, func(a, b candidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.id, a.id)
-	})
-	from := (opts.Page - 1) * opts.Limit
-	if from >= len(cands) {
-		return out, nil
-	}
-	page := cands[from:min(from+opts.Limit, len(cands))]
-	if from+opts.Limit < len(cands) {
-		out.NextPage = opts.Page + 1
-	}
-	out.Results, err = s.searchDetails(ctx, q, forms, page)
-	return out, err
+	return s.searchPage(ctx, q, forms, cands, opts, out)
 }
 
 // pgForms returns, for each required term of q, the indexed words that
