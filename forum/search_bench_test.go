@@ -3,6 +3,7 @@ package forum_test
 import (
 	"cmp"
 	"context"
+	"github.com/jmoiron/sqlx"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,19 +19,21 @@ import (
 //
 //	kliv seed --members 5000 --topics 100000 --posts 1000000 --db /tmp/searchbench.db
 //	KLIV_BENCH_DB=/tmp/searchbench.db go test -run '^$' -bench BenchmarkSearch ./forum
-func BenchmarkSearch(b *testing.B) {
+//
+// benchSearchStore opens KLIV_BENCH_DB, or without it a small seed of its
+// own (so the search benchmarks run in CI too and cannot rot).
+func benchSearchStore(b *testing.B) (*forum.Store, *sqlx.DB) {
+	b.Helper()
 	ctx := context.Background()
 	path := os.Getenv("KLIV_BENCH_DB")
 	if path == "" {
-		// Without a big seed, a small one: the benchmark still runs (in
-		// CI too), so it cannot rot.
 		path = filepath.Join(b.TempDir(), "search.db")
 	}
 	db, err := forum.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	if err := forum.Migrate(ctx, db); err != nil {
 		b.Fatal(err)
 	}
@@ -45,6 +48,12 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	return s, db
+}
+
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	s, _ := benchSearchStore(b)
 	viewer := &forum.Member{ID: 1, Status: forum.StatusApproved}
 	for _, bc := range []struct{ name, q string }{
 		{"rare", "vårdhandbokens"}, // 200 posts
@@ -105,29 +114,7 @@ func BenchmarkSearch(b *testing.B) {
 //	KLIV_BENCH_DB=/tmp/search.db go test -run '^$' -bench SearchSweep -benchtime 1x -v ./forum
 func BenchmarkSearchSweep(b *testing.B) {
 	ctx := context.Background()
-	path := os.Getenv("KLIV_BENCH_DB")
-	if path == "" {
-		path = filepath.Join(b.TempDir(), "search.db")
-	}
-	db, err := forum.Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if err := forum.Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	s := forum.NewStore(db, "")
-	s.Hash = forum.TestPasswordParams
-	var n int
-	if err := db.Get(&n, `SELECT COUNT(*) FROM posts`); err != nil {
-		b.Fatal(err)
-	}
-	if n == 0 {
-		if _, err := seed.Run(ctx, s, seed.Options{Members: 100, Topics: 300, Posts: 6000, Seed: 1}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, db := benchSearchStore(b)
 	var author, cat string
 	if err := db.Get(&author, `SELECT m.username FROM members m JOIN posts p ON p.author_id = m.id GROUP BY m.id ORDER BY COUNT(*) DESC LIMIT 1`); err != nil {
 		b.Fatal(err)
